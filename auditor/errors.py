@@ -1,0 +1,75 @@
+"""One exception tree.  Each error knows its exit code and, where it has one,
+its ``file:line:col`` location.  Exit codes are documented in the README and
+never reused for another meaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0  # the scan ran; no finding reached --fail-on
+    FINDINGS = 1  # a finding at or above --fail-on
+    USAGE = 2  # bad command line, missing path, invalid rule file
+    UNREADABLE = 3  # --strict and some document could not be read
+
+
+# Stable codes for documents that cannot be read (the report's error.code).
+DOCUMENT_ERROR_CODES = ("corrupt", "empty", "encrypted", "not-pdf", "too-large", "timeout")
+
+
+class AuditorError(Exception):
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def render(self) -> str:
+        return f"error: {self.message}"
+
+
+class UsageError(AuditorError):
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in a rule file, located as precisely as the YAML allows."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str | None = None
+
+    def render(self) -> str:
+        text = f"{self.file}:{self.line}:{self.col}: {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+class RuleFileError(AuditorError):
+    """Every problem found in a set of rule files, reported at once."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+    def render(self) -> str:
+        return self.message
+
+
+class DocumentReadError(Exception):
+    """Raised inside ingestion; becomes a DocumentError record, never a crash."""
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in DOCUMENT_ERROR_CODES:
+            raise ValueError(f"unknown document error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message.splitlines()[0] if message else code

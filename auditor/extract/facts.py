@@ -1,0 +1,382 @@
+"""Pages -> facts: the extraction driver.
+
+For one document: build the page stream, split sentences, decide the document's
+kind and year, then run every extractor over every sentence.  Each proposed fact
+is assessed by scope analysis (asserted / negated / hypothetical / reported) and
+carries its evidence (document, page, verbatim quote, offsets).  Negated and
+hypothetical candidates are kept too (``auditor facts`` shows them, so an auditor
+can see why a rule did *not* fire); only asserted facts feed the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from auditor.extract import doctype
+from auditor.extract.lexicon import FAMILIES, WORD_NUMBERS, Trigger
+from auditor.extract.parties import GENERIC_VENDOR, core_tokens, find_organisations
+from auditor.extract.scope import Assessment, SentenceScope
+from auditor.extract.text import Sentence, Stream, display_quote, split_sentences
+from auditor.models import Evidence, Fact, Page, Status
+
+EXTRACTOR_VERSION = "1"  # bump when extraction output changes (invalidates the cache)
+
+OCR_FACTOR = 0.85  # facts read from OCR'd pages are less certain
+QUOTE_MAX = 420  # longer sentences are clipped around the trigger (still verbatim)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    kind: str
+    year: int | None
+    facts: tuple[Fact, ...]
+
+
+_ANY_ANCHOR = None
+
+
+def _family_anchor_index():
+    return [(fam, fam.anchors) for fam in FAMILIES]
+
+
+def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None = None) -> Analysis:
+    """Facts of one document.  ``kind`` overrides the detected document kind."""
+    stream = Stream(document, sha256, pages)
+    sentences = split_sentences(stream.text)
+    kind = kind or doctype.classify(document, stream.text[: doctype.OPENING_CHARS])
+    year = document_year(stream.text)
+    builder = _Builder(stream, kind, year)
+    builder.run(sentences)
+    return Analysis(kind, year, tuple(builder.facts))
+
+
+# --- the document's own year ------------------------------------------------------
+
+def document_year(text: str) -> int | None:
+    """The year the document speaks from: the latest full date on its opening, or
+    the most frequent year among all its dates."""
+    from auditor.extract.dates import find_dates
+
+    opening = [d for d in find_dates(text[:3000]) if d.precision == "day"]
+    if opening:
+        return max(d.date.year for d in opening)
+    years = Counter(d.date.year for d in find_dates(text[:200_000]))
+    if years:
+        return years.most_common(1)[0][0]
+    return None
+
+
+# --- building facts ---------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, stream: Stream, kind: str, year: int | None):
+        self.stream = stream
+        self.kind = kind
+        self.year = year
+        self.facts: list[Fact] = []
+        self._seen: set[tuple[str, int, int]] = set()
+
+    def run(self, sentences: Sequence[Sentence]) -> None:
+        reported_para: int | None = None
+        quotes = _QuoteTracker()
+        self._title(sentences)
+        for s in sentences:
+            quoted = quotes.feed(s.text)
+            scope: SentenceScope | None = None
+            families = [fam for fam in FAMILIES if fam.anchors.search(s.text)]
+            needs_scope = bool(families) or _MONEY_HINT.search(s.text) is not None
+            if needs_scope or _SPEECH_HINT.search(s.text):
+                reported_by = None
+                if quoted == "precedent":
+                    reported_by = "quoted precedent"
+                elif reported_para == s.para:
+                    reported_by = "argument paragraph"
+                elif _RELIEF.match(s.text):
+                    reported_by = "relief sought"
+                scope = SentenceScope(s.text, reported_by=reported_by)
+                if scope.opens_argument and not scope.court_voice:
+                    reported_para = s.para
+                elif scope.court_voice:
+                    reported_para = None
+            if scope is None:
+                continue
+            for fam in families:
+                self._triggers(s, scope, fam.triggers)
+            if _MONEY_HINT.search(s.text):
+                self._money(s, scope)
+            if self.kind in {"financing-agreement", "contract", "award-letter"} or "M/" in s.text or "Ltd" in s.text or "Limited" in s.text:
+                self._organisations(s)
+        if self.kind == "financing-agreement":
+            self._name_mentions(sentences)
+        self._bidding_period(sentences)
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _evidence(self, s: Sentence, a: int, b: int) -> tuple[Evidence, ...]:
+        """Evidence for a trigger at sentence offsets [a, b): the sentence, clipped
+        around the trigger when long, cut by page."""
+        lo, hi = 0, len(s.text)
+        if hi - lo > QUOTE_MAX:
+            lo, hi = _clip(s.text, a, b)
+        return self.stream.evidence(s.start + lo, s.start + hi)
+
+    def _add(self, kind: str, s: Sentence, a: int, b: int, confidence: float,
+             assessment: Assessment, attrs: dict[str, object]) -> None:
+        key = (kind, s.start, a)
+        if key in self._seen:
+            return
+        evidence = self._evidence(s, a, b)
+        if not evidence:
+            return
+        if any(e.ocr for e in evidence):
+            confidence *= OCR_FACTOR
+        confidence = round(min(0.99, confidence * assessment.factor), 3)
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+        attrs.setdefault("trigger", display_quote(s.text[a:b])[:160])
+        self._seen.add(key)
+        self.facts.append(
+            Fact(
+                kind=kind,
+                evidence=_primary_first(evidence, s, self.stream, a),
+                confidence=confidence,
+                status=assessment.status,
+                cue=assessment.cue,
+                attrs=tuple(sorted(attrs.items())),
+            )
+        )
+
+    def _triggers(self, s: Sentence, scope: SentenceScope, triggers: Iterable[Trigger]) -> None:
+        taken: list[tuple[str, int, int]] = []
+        for trig in triggers:
+            if trig.require is not None and not trig.require.search(s.text):
+                continue
+            if trig.exclude is not None and trig.exclude.search(s.text):
+                continue
+            for m in trig.regex.finditer(s.text):
+                a, b = m.span()
+                if any(k == trig.kind and a < tb and ta < b for k, ta, tb in taken):
+                    continue  # an earlier (stronger) trigger of the same kind covers it
+                internal = [m.span(g) for g in m.re.groupindex if g.startswith("neg") and m.group(g)]
+                assessment = scope.assess(a, b, internal, request=trig.request)
+                attrs: dict[str, object] = dict(trig.attrs)
+                attrs["pattern"] = trig.name
+                if "vendor" in m.re.groupindex and m.group("vendor"):
+                    attrs["vendor"] = _clean_vendor(m.group("vendor"), s.text)
+                if "factor" in m.re.groupindex and m.group("factor"):
+                    f = m.group("factor").lower()
+                    attrs["factor"] = WORD_NUMBERS.get(f) or _float(f)
+                if "percent" in m.re.groupindex and m.group("percent"):
+                    attrs["factor"] = round(1 + _float(m.group("percent")) / 100, 4)
+                if trig.kind == "tendering-waived":
+                    attrs["justified"] = bool(_JUSTIFIED.search(s.text))
+                if trig.kind == "court-irregularity":
+                    authority = self.kind in ("judgment", "audit-report") or scope.court_voice or _AUTHORITY.search(s.text)
+                    attrs["speaker"] = "court" if authority else "other"
+                if trig.kind == "financing-tied" and "vendor" not in attrs:
+                    continue
+                self._add(trig.kind, s, a, b, trig.confidence, assessment, attrs)
+                taken.append((trig.kind, a, b))
+
+    def _money(self, s: Sentence, scope: SentenceScope) -> None:
+        from auditor.extract.money import amount_role, find_amounts
+
+        amounts = find_amounts(s.text)
+        if not amounts:
+            return
+        orgs = find_organisations(s.text) if ("M/" in s.text or "Ltd" in s.text or "Limited" in s.text) else []
+        for amt in amounts:
+            role = amount_role(s.text, amt)
+            if role is None or amt.currency is None or amt.value <= 0:
+                continue
+            assessment = scope.assess(amt.start, amt.end)
+            attrs: dict[str, object] = {
+                "value": amt.value,
+                "currency": amt.currency,
+                "role": role,
+                "amount": display_quote(amt.text),
+                "approx": amt.approx,
+                "year": self.year,
+                "document_kind": self.kind,
+            }
+            usd = _to_usd(amt.value, amt.currency, self.year)
+            if usd is not None:
+                attrs["usd"], attrs["rate"], attrs["rate_year"] = usd
+            if orgs:
+                attrs["vendor"] = min(orgs, key=lambda o: abs(o[0] - amt.start))[2]
+            self._add("money", s, amt.start, amt.end, 0.8 if not amt.approx else 0.7, assessment, attrs)
+
+    def _organisations(self, s: Sentence) -> None:
+        for a, b, name in find_organisations(s.text):
+            self._add("organisation", s, a, b, 0.8, Assessment(Status.ASSERTED),
+                      {"name": name, "core": " ".join(core_tokens(name))})
+
+    def _name_mentions(self, sentences: Sequence[Sentence]) -> None:
+        """Every capitalised name in a financing agreement, so a rule can check
+        whether the agreement names a vendor (in whatever spelling)."""
+        seen: set[str] = set()
+        for s in sentences:
+            for m in _PROPER_RUN.finditer(s.text):
+                name = m.group(0).strip()
+                core = " ".join(core_tokens(name))
+                if not core or core in seen or len(core) < 3:
+                    continue
+                seen.add(core)
+                self._add("name-mention", s, m.start(), m.end(), 0.9, Assessment(Status.ASSERTED),
+                          {"name": name, "core": core})
+
+    def _title(self, sentences: Sequence[Sentence]) -> None:
+        """The document's title (first heading-like sentence): evidence of what a
+        document is, used when a finding rests on what a document lacks."""
+        for s in sentences[:12]:
+            text = s.text.strip()
+            if len(text) >= 8 and sum(ch.isupper() for ch in text) >= 0.5 * sum(ch.isalpha() for ch in text) > 4:
+                self._add("document-title", s, 0, len(s.text), 1.0, Assessment(Status.ASSERTED),
+                          {"title": display_quote(text)[:200], "document_kind": self.kind})
+                return
+        if sentences:
+            s = sentences[0]
+            self._add("document-title", s, 0, len(s.text), 1.0, Assessment(Status.ASSERTED),
+                      {"title": display_quote(s.text)[:200], "document_kind": self.kind})
+
+    def _bidding_period(self, sentences: Sequence[Sentence]) -> None:
+        from auditor.extract.tender import bidding_periods
+
+        for period in bidding_periods(sentences, self.kind):
+            s_dead, (da, db) = period.deadline_at
+            evidence = list(self._evidence(s_dead, da, db))
+            if period.published_at is not None:
+                s_pub, (pa, pb) = period.published_at
+                if s_pub is not s_dead:
+                    evidence = list(self._evidence(s_pub, pa, pb)) + evidence
+            if not evidence:
+                continue
+            confidence = period.confidence
+            if any(e.ocr for e in evidence):
+                confidence *= OCR_FACTOR
+            self.facts.append(
+                Fact(
+                    kind="bidding-period",
+                    evidence=tuple(evidence),
+                    confidence=round(confidence, 3),
+                    status=Status.ASSERTED,
+                    attrs=tuple(sorted({
+                        "published": period.published.isoformat(),
+                        "deadline": period.deadline.isoformat(),
+                        "days": period.days,
+                        "scope": period.scope,
+                        "published_source": period.published_source,
+                    }.items())),
+                )
+            )
+
+
+# --- small helpers ------------------------------------------------------------------
+
+# a prayer for relief in a petition: "(b) Declare that the award is illegal ..."
+_RELIEF = re.compile(
+    r"^\W*(?:\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]\s*)?(?:Declare|Direct|Restrain|Quash|Set\s+aside|Hold|Order|Grant|Issue|Strike\s+down|Call\s+for)\b"
+)
+# a law-report citation: the quotation that follows is another court's words
+_CITATION = re.compile(
+    r"\b(?:PLD|SCMR|CLC|YLR|MLD|PLC|PTD|CLD|SCC|AIR|All\s+ER|WLR|KLR|eKLR|SCR|Phil\.?|G\.R\.\s+No)\b|\b\d{4}\s+SC(?:MR)?\s+\d+|\bv(?:s)?\.\s+[A-Z]|\bin\s+the\s+case\s+of\b|\bheld\s+as\s+under\b|\bobserved\s+as\s+(?:under|follows)\b",
+)
+
+
+_NUMBERED_PARA = re.compile(r"\s*\d{1,3}\.\s")
+
+
+class _QuoteTracker:
+    """Follows quotation marks across sentences: is this sentence inside a
+    quotation, and is that quotation another court's judgment (a precedent)?"""
+
+    MAX_SENTENCES = 60  # an unbalanced quotation mark must not swallow the document
+    RESET_AFTER = 8  # a numbered paragraph after this many quoted sentences ends the quote
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.kind: str | None = None
+        self.prev = ""
+        self.length = 0
+
+    def feed(self, text: str) -> str | None:
+        opens = text.count("“") + text.count("‘‘")
+        closes = text.count("”") + text.count("’’")
+        if self.depth > 0:
+            self.length += 1
+            starts_para = _NUMBERED_PARA.match(text) is not None
+            if self.length > self.MAX_SENTENCES or (starts_para and self.length > self.RESET_AFTER):
+                self.depth, self.kind = 0, None
+        state = self.kind if self.depth > 0 else None
+        if self.depth == 0 and opens > closes:
+            self.length = 0
+            head = text[: text.find("“")] if "“" in text else text
+            self.kind = "precedent" if _CITATION.search(self.prev[-300:] + " " + head) else "quotation"
+            state = self.kind if text.strip().startswith(("“", "‘")) or head.strip() == "" else None
+        self.depth = max(0, self.depth + opens - closes)
+        if self.depth == 0:
+            self.kind = None
+        self.prev = text
+        return state
+
+
+_MONEY_HINT = re.compile(
+    r"\d|\b(?:rupees?|dollars?|yuan|renminbi|pesos?|shillings?|naira|euros?|pounds?|taka|crore|lakh|lac|million|billion)\b",
+    re.I,
+)
+_SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|pray|counsel|petitioner|we\s+(?:find|hold))", re.I)
+_JUSTIFIED = re.compile(r"\b(?:emergen|urgen|calamit|disaster|flood|earthquake|security|exigenc|proprietary|only\s+(?:one|source|manufacturer)|sole\s+(?:distributor|manufacturer|agent))", re.I)
+_AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\s+committee|committee|commission|NAB|FIA|ombudsman|PPRA)\b", re.I)
+_PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+def _clean_vendor(raw: str, sentence: str) -> str:
+    raw = raw.strip().rstrip(",.;:")
+    if GENERIC_VENDOR.match(raw):
+        return raw.lower()
+    orgs = find_organisations(raw)
+    if orgs:
+        return orgs[0][2]
+    return raw
+
+
+def _to_usd(value: float, currency: str, year: int | None):
+    try:
+        from auditor import fx
+
+        conv = fx.to_usd(value, currency, year)
+    except Exception:  # unknown currency or no table: leave unconverted
+        return None
+    return round(conv.usd, 2), conv.rate, conv.year
+
+
+def _clip(text: str, a: int, b: int) -> tuple[int, int]:
+    """A window of at most QUOTE_MAX chars around [a, b), cut at clause or word edges."""
+    room = max(0, QUOTE_MAX - (b - a))
+    lo = max(0, a - room // 2)
+    hi = min(len(text), b + room - (a - lo))
+    if lo > 0:
+        cut = max(text.rfind(", ", lo, a), text.rfind("; ", lo, a))
+        lo = cut + 2 if cut != -1 and cut + 2 <= a else (text.find(" ", lo, a) + 1 or lo)
+    if hi < len(text):
+        cut = max(text.find(", ", b, hi), text.find("; ", b, hi))
+        cut_space = text.rfind(" ", b, hi)
+        hi = cut if cut != -1 else (cut_space if cut_space > b else hi)
+    return lo, hi
+
+
+def _primary_first(evidence: tuple[Evidence, ...], s: Sentence, stream: Stream, a: int) -> tuple[Evidence, ...]:
+    """Put the page that holds the trigger itself first."""
+    if len(evidence) < 2:
+        return evidence
+    page, _ = stream.locate(s.start + a)
+    return tuple(sorted(evidence, key=lambda e: e.page != page))

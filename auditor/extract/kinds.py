@@ -1,0 +1,47 @@
+"""The vocabulary shared by extractors and rule files: every kind of fact and its
+attributes.  Rule files are validated against it (an unknown fact kind or
+attribute in a rule is an error with a hint)."""
+
+from __future__ import annotations
+
+# attributes every fact has, whatever its kind (resolved from the fact and its document)
+COMMON_ATTRS = ("document", "page", "document_kind", "confidence", "status", "quote", "trigger", "pattern")
+
+FACT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "tendering-waived": (
+        "Competitive tendering was waived, bypassed or dispensed with (exemption, direct contracting, "
+        "single source, no advertisement...).",
+        ("mechanism", "justified"),
+    ),
+    "feasibility-missing": (
+        "A feasibility study / PC-I / appraisal was not done, dispensed with, or deferred until after award.",
+        ("mode",),
+    ),
+    "urgency-invoked": ("Urgency, security or emergency is invoked to justify skipping procedure.", ()),
+    "emergency-declared": ("A formal emergency / calamity declaration (notification, gazette, proclamation).", ()),
+    "secrecy-request": ("A request that the procurement be kept confidential, low profile or out of the media.", ()),
+    "financing-tied": ("A statement that financing is tied to a named (or referred-to) vendor.", ("vendor",)),
+    "financing-concessional": ("Concessional, tied or export-credit financing is mentioned.", ()),
+    "unsolicited-proposal": ("The project originated from a vendor's own approach or proposal.", ("vendor",)),
+    "court-irregularity": (
+        "A court, tribunal or auditor declared the contract/process illegal, void, set aside or farcical, "
+        "or ordered re-tendering or an inquiry.",
+        ("finding", "speaker"),
+    ),
+    "overpricing": ("Prices stated to be a multiple of (or a percentage above) the market price.", ("factor",)),
+    "money": (
+        "An amount of money with its role (contract-price, loan-amount, npv-cost, estimate, market-price).",
+        ("value", "currency", "role", "amount", "approx", "year", "usd", "rate", "rate_year", "vendor"),
+    ),
+    "organisation": ("A firm or organisation named in the document.", ("name", "core")),
+    "name-mention": ("A capitalised name in a financing agreement.", ("name", "core")),
+    "document-title": ("The document's title line.", ("title",)),
+    "bidding-period": (
+        "A tender notice's publication date, bid deadline, days between them and kind of bidding.",
+        ("published", "deadline", "days", "scope", "published_source"),
+    ),
+}
+
+
+def attrs_of(kind: str) -> tuple[str, ...]:
+    return COMMON_ATTRS + FACT_KINDS[kind][1]

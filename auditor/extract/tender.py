@@ -1,0 +1,128 @@
+"""Bidding periods of tender notices: publication date, bid deadline, kind of bidding.
+
+A tender notice says when it was published ("published in Dawn on 2nd March,
+2021", "Date of issue: 02.03.2021", or just the date line under its title) and
+when bids are due ("sealed bids ... must reach this office on or before 12th
+March, 2021 at 11:00 AM", "Last date for submission: 12.03.2021").  The number
+of days between the two is compared by the `short-bidding-period` rule with the
+legal minimum for the kind of bidding (national or international).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from auditor.extract.text import Sentence
+
+_DEADLINE = re.compile(
+    r"\b(?:last|closing|due|final)\s+date\b|\bdeadline\b|\bsubmission\s+date\b|\bdate\s+(?:of|for)\s+(?:submission|receipt)\b"
+    r"|\b(?:bids?|tenders?|proposals?|quotations?|offers?|applications?|EOIs?|expressions?\s+of\s+interest|documents?|bidding\s+documents?)\b"
+    r"(?:\W+\w+){0,14}?\W+(?:submit\w*|receiv\w*|reach\w*|drop\w*|deliver\w*|lodg\w*|furnish\w*|accept\w*|deposit\w*|sent|send)\b"
+    r"(?:\W+\w+){0,10}?\W+(?:by|on\s+or\s+before|before|not\s+later\s+than|latest\s+by|till|until|up\s*to|upto|on|no\s+later\s+than)\b",
+    re.I,
+)
+_OPENING = re.compile(r"\b(?:bids?|tenders?|proposals?|quotations?)\b(?:\W+\w+){0,6}?\W+(?:will|shall|would)\s+be\s+opened\b|\bopening\s+(?:date|of\s+(?:bids|tenders))\b", re.I)
+_PUBLISHED = re.compile(
+    r"\b(?:published|advertised|appeared|issued|notified|posted|uploaded|floated|hoisted|released|placed)\b"
+    r"|\bdate\s+of\s+(?:issue|issuance|publication|advertisement|notice)\b|\bpublication\s+date\b|\bissue\s+date\b",
+    re.I,
+)
+_NOT_PUBLICATION = re.compile(r"\b(?:bidding\s+documents?|tender\s+documents?)\s+(?:may|can|will|shall)\s+be\s+(?:issued|obtained|purchased)\b", re.I)
+_INTERNATIONAL = re.compile(
+    r"\binternational\s+(?:competitive\s+)?(?:bidding|tender(?:ing)?|bidders?|firms?|competition)\b|\bICB\b|\bforeign\s+(?:firms|bidders|companies|suppliers)\b|\bglobal\s+tender\b",
+    re.I,
+)
+_NOTICE = re.compile(
+    r"\btender\s+notice\b|\binvitation\s+(?:for|to)\s+(?:bids?|tenders?)\b|\bnotice\s+inviting\s+tenders?\b|\brequest\s+for\s+(?:quotations?|proposals?)\b|\bsealed\s+(?:bids|tenders)\b|\bbids?\s+are\s+invited\b|\binvites?\s+(?:sealed\s+)?(?:bids|tenders|proposals)\b",
+    re.I,
+)
+TENDER_KINDS = {"tender-notice"}
+
+
+@dataclass(frozen=True, slots=True)
+class BiddingPeriod:
+    published: dt.date
+    deadline: dt.date
+    days: int
+    scope: str  # national | international
+    published_source: str  # "statement" | "document-date"
+    confidence: float
+    deadline_at: tuple[Sentence, tuple[int, int]]
+    published_at: tuple[Sentence, tuple[int, int]] | None
+
+
+def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPeriod]:
+    from auditor.extract.dates import find_dates
+
+    is_notice = kind in TENDER_KINDS or any(_NOTICE.search(s.text) for s in sentences[:40])
+    if not is_notice:
+        return []
+    scope = "international" if any(_INTERNATIONAL.search(s.text) for s in sentences) else "national"
+
+    deadlines: list[tuple[int, Sentence, dt.date, tuple[int, int], float]] = []
+    publications: list[tuple[int, Sentence, dt.date, tuple[int, int]]] = []
+    first_dated: tuple[int, Sentence, dt.date, tuple[int, int]] | None = None
+    for idx, s in enumerate(sentences):
+        if not re.search(r"\d", s.text):
+            continue
+        dates = [d for d in find_dates(s.text) if d.precision == "day"]
+        if not dates:
+            continue
+        if first_dated is None and idx < 15:
+            first_dated = (idx, s, dates[0].date, (dates[0].start, dates[0].end))
+        m = _DEADLINE.search(s.text)
+        if m:
+            after = [d for d in dates if d.start >= m.start()]
+            if after:
+                d = after[0]
+                deadlines.append((idx, s, d.date, (m.start(), d.end), 0.9))
+                continue
+        m = _OPENING.search(s.text)
+        if m:
+            after = [d for d in dates if d.start >= m.start()] or dates
+            d = after[0]
+            deadlines.append((idx, s, d.date, (min(m.start(), d.start), max(m.end(), d.end)), 0.7))
+            continue
+        m = _PUBLISHED.search(s.text)
+        if m and not _NOT_PUBLICATION.search(s.text):
+            near = min(dates, key=lambda d: abs(d.start - m.start()))
+            publications.append((idx, s, near.date, (min(m.start(), near.start), max(m.end(), near.end))))
+
+    out: list[BiddingPeriod] = []
+    seen: set[tuple[dt.date, dt.date]] = set()
+    # keep the firmest deadline per notice: submission beats opening
+    deadlines.sort(key=lambda x: (-x[4], x[0]))
+    for idx, s, deadline, span, conf in deadlines:
+        before = [p for p in publications if p[0] <= idx and p[2] <= deadline]
+        if before:
+            p_idx, p_s, published, p_span = before[-1]
+            source = "statement"
+        elif first_dated is not None and first_dated[2] <= deadline and first_dated[1] is not s:
+            p_idx, p_s, published, p_span = first_dated
+            source = "document-date"
+            conf *= 0.8
+        else:
+            continue
+        days = (deadline - published).days
+        if not (0 <= days <= 365) or (published, deadline) in seen:
+            continue
+        if any(o.published == published for o in out) and conf < 0.9:
+            continue
+        seen.add((published, deadline))
+        out.append(
+            BiddingPeriod(
+                published=published,
+                deadline=deadline,
+                days=days,
+                scope=scope,
+                published_source=source,
+                confidence=round(conf, 3),
+                deadline_at=(s, span),
+                published_at=(p_s, p_span),
+            )
+        )
+        break  # one notice, one period: the firmest deadline
+    return out

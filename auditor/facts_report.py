@@ -1,0 +1,57 @@
+"""Output of ``auditor facts``: every extracted fact with its evidence and status."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Sequence
+
+from auditor.models import DocumentInfo, Fact
+
+_HIDDEN_ATTRS = {"trigger", "pattern"}
+
+
+def _row(case_id: str, info: DocumentInfo, f: Fact) -> dict:
+    ev = f.evidence[0]
+    return {
+        "case": case_id,
+        "document": ev.document,
+        "page": ev.page,
+        "document_kind": info.kind,
+        "kind": f.kind,
+        "status": f.status.value,
+        "cue": f.cue,
+        "confidence": f.confidence,
+        "attrs": {k: v for k, v in f.attrs},
+        "quote": ev.quote,
+        "start": ev.start,
+        "end": ev.end,
+        "ocr": ev.ocr,
+    }
+
+
+def render_facts(rows: Sequence[tuple[str, DocumentInfo, Fact]], fmt: str, width: int = 140) -> str:
+    data = [_row(c, i, f) for c, i, f in rows]
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        import pandas as pd
+
+        flat = [{**{k: v for k, v in d.items() if k != "attrs"}, "attrs": json.dumps(d["attrs"], ensure_ascii=False, sort_keys=True)} for d in data]
+        cols = ["case", "document", "page", "document_kind", "kind", "status", "cue", "confidence", "attrs", "quote", "start", "end", "ocr"]
+        return pd.DataFrame(flat, columns=cols).to_csv(index=False, lineterminator="\n")
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, no_color=True, highlight=False)
+    table = Table(expand=True, show_lines=True)
+    for col, kw in (("where", {"no_wrap": True}), ("kind", {"no_wrap": True}), ("status", {}), ("conf", {}), ("details", {"ratio": 1}), ("quote", {"ratio": 2})):
+        table.add_column(col, **kw)
+    for d in data:
+        attrs = ", ".join(f"{k}={v}" for k, v in d["attrs"].items() if k not in _HIDDEN_ATTRS)
+        status = d["status"] + (f" ({d['cue']})" if d["cue"] else "")
+        table.add_row(f"{d['document']}:{d['page']}", d["kind"], status, f"{d['confidence']:.2f}", attrs, d["quote"])
+    console.print(table)
+    console.print(f"{len(data)} fact(s)")
+    return buf.getvalue()

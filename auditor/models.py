@@ -1,0 +1,238 @@
+"""Frozen values handed from one pipeline stage to the next.
+
+documents -> pages -> facts -> findings -> report.  Every stage takes and returns
+these immutable dataclasses; nothing downstream mutates what upstream built.
+All of them pickle cheaply (they cross process boundaries and live in the cache).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterator
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self.value)
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            allowed = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {value!r} (allowed: {allowed})") from None
+
+
+_SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+
+
+class PageSource(str, Enum):
+    TEXT = "text"  # the PDF's own text layer
+    OCR = "ocr"  # text recognised by tesseract
+    NONE = "none"  # nothing usable (image-only page not OCR'd, garbage layer, blank)
+
+
+class Status(str, Enum):
+    """How a statement was made.  Only ASSERTED facts feed the rules."""
+
+    ASSERTED = "asserted"
+    NEGATED = "negated"  # "no waiver was sought"
+    HYPOTHETICAL = "hypothetical"  # "if an exemption were granted", "may use direct contracting"
+    REPORTED = "reported"  # "counsel contended that the award was illegal"
+
+
+class Outcome(str, Enum):
+    FIRED = "fired"
+    NOT_FIRED = "not-fired"
+    INSUFFICIENT = "insufficient-evidence"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int  # 1-based
+    text: str  # extracted text; line endings normalised to "\n"
+    source: PageSource = PageSource.TEXT
+    note: str | None = None  # why a page is unread ("image-only page; OCR off", ...)
+
+    @property
+    def ocr(self) -> bool:
+        return self.source is PageSource.OCR
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentError:
+    code: str  # corrupt | empty | encrypted | not-pdf | too-large | timeout
+    message: str  # one line
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What the report says about one input document (never its page texts)."""
+
+    path: str  # posix path relative to the scanned root
+    sha256: str
+    pages: int
+    ocr_pages: tuple[int, ...] = ()
+    unread_pages: tuple[int, ...] = ()  # pages with no usable text
+    unread_reason: str | None = None
+    kind: str = "other"  # judgment | financing-agreement | award-letter | contract | ...
+    year: int | None = None  # the document's own year (drives exchange rates)
+    error: DocumentError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    document: str  # posix path relative to the scanned root
+    page: int  # 1-based
+    quote: str  # verbatim page text; runs of whitespace shown as one space
+    start: int = 0  # character offsets of the quote in the page text
+    end: int = 0
+    sha256: str = ""  # of the document
+    ocr: bool = False
+
+
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One statement found in a document, with the evidence it rests on."""
+
+    kind: str  # e.g. "tendering-waived", "money", "feasibility-missing"
+    evidence: tuple[Evidence, ...]
+    confidence: float
+    status: Status = Status.ASSERTED
+    cue: str | None = None  # the negation / modality / attribution cue, if any
+    attrs: tuple[tuple[str, Scalar], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for k, v in self.attrs:
+            if k == key:
+                return v
+        return default
+
+    @property
+    def asserted(self) -> bool:
+        return self.status is Status.ASSERTED
+
+    @property
+    def document(self) -> str:
+        return self.evidence[0].document
+
+    @property
+    def page(self) -> int:
+        return self.evidence[0].page
+
+    @property
+    def attr_dict(self) -> dict[str, Scalar]:
+        return dict(self.attrs)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """The worker's output for one document and the unit of the cache."""
+
+    info: DocumentInfo
+    facts: tuple[Fact, ...] = ()
+    timings: tuple[tuple[str, float], ...] = ()  # stage -> seconds (open, text, ocr, facts)
+    from_cache: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    title: str  # "Public Procurement Rules, 2004"
+    section: str | None = None  # "rule 42(c)"
+    text: str | None = None  # the legal text, quoted where public
+    url: str | None = None
+    ocp_code: str | None = None  # Open Contracting Partnership red-flag code
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """Rule metadata every renderer may show (SARIF rules, memo appendix)."""
+
+    id: str
+    title: str
+    severity: Severity
+    status: str  # experimental | stable
+    summary: str
+    rationale: str
+    references: tuple[Reference, ...] = ()
+    help_uri: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    title: str
+    severity: Severity
+    score: float
+    confidence: float
+    message: str
+    evidence: tuple[Evidence, ...]
+    fingerprint: str
+    case_id: str = "."
+    legal_basis: str = ""  # one line: "Public Procurement Rules, 2004, rule 42(c)"
+    known: bool = False  # present in the --baseline report
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    rule_id: str
+    outcome: Outcome
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    id: str
+    score: float
+    documents: tuple[DocumentInfo, ...]
+    findings: tuple[Finding, ...]
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStats:
+    documents: int = 0
+    pages: int = 0
+    ocr_pages: int = 0
+    unread_pages: int = 0
+    errors: int = 0
+    cache_hits: int = 0
+    seconds: tuple[tuple[str, float], ...] = ()  # per stage; only shown when asked
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    tool_version: str
+    roots: tuple[str, ...]
+    cases: tuple[CaseResult, ...]
+    skipped: tuple[Skipped, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()
+    stats: ScanStats = field(default_factory=ScanStats)
+    generated_at: str | None = None  # ISO timestamp, only when asked (--timestamp)
+    notes: tuple[str, ...] = ()  # run-wide notes ("tesseract not found: 12 pages unread")
+
+    def iter_findings(self) -> Iterator[Finding]:
+        for case in self.cases:
+            yield from case.findings
+
+    @property
+    def documents(self) -> tuple[DocumentInfo, ...]:
+        return tuple(d for c in self.cases for d in c.documents)

@@ -1,0 +1,33 @@
+"""Options of one scan, shared by the CLI, the pipeline and the worker processes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class OcrMode(str, Enum):
+    AUTO = "auto"  # OCR pages whose text layer is missing or unusable
+    OFF = "off"  # never OCR; such pages are reported as unread
+    FORCE = "force"  # OCR every page, ignoring the text layer
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    ocr: OcrMode = OcrMode.AUTO
+    ocr_lang: str = "eng"
+    dpi: int = 300
+    jobs: int = 0  # 0 = number of CPUs
+    doc_timeout: float = 300.0  # seconds per document (worker is killed after)
+    max_bytes: int = 512 * 1024 * 1024  # larger files are reported as too-large
+    max_pages: int = 5000  # more pages than this: too-large
+    max_memory_mb: int = 1536  # address-space guard of a worker process
+    cache_dir: Path | None = None  # None = the user cache directory
+    use_cache: bool = True
+    progress: bool = False  # a rich progress bar on stderr
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)

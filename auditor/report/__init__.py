@@ -1,0 +1,50 @@
+"""Renderers: one pure function ``render(result: AuditResult) -> str`` per format.
+
+The mapping from Format to module is exhaustive (a test checks it), and no
+renderer decides exit codes: that is the CLI's business.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+from auditor.models import AuditResult
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """The few presentation choices a renderer may take (all typed, none free-form)."""
+
+    width: int = 100  # terminal width for the table
+    color: bool = False  # ANSI styling (the CLI turns it on for terminals)
+    timings: bool = False  # include per-stage seconds (benchmarks); off = deterministic
+
+
+class Format(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+    CSV = "csv"
+    HTML = "html"
+
+
+_MODULES: dict[Format, str] = {
+    Format.TABLE: "auditor.report.table",
+    Format.JSON: "auditor.report.json_",
+    Format.MARKDOWN: "auditor.report.markdown",
+    Format.SARIF: "auditor.report.sarif",
+    Format.CSV: "auditor.report.csv_",
+    Format.HTML: "auditor.report.html",
+}
+
+
+def renderer(fmt: Format) -> Callable[[AuditResult, RenderOptions], str]:
+    return importlib.import_module(_MODULES[fmt]).render
+
+
+def render(result: AuditResult, fmt: Format, options: RenderOptions | None = None) -> str:
+    return renderer(fmt)(result, options or RenderOptions())

@@ -1,0 +1,532 @@
+"""Evaluate declarative rules over the facts of one case.
+
+A case is every document of one folder; its facts are evaluated together, so a
+rule can compare an award letter with a contract, or check a loan agreement for
+a vendor that a ministry summary says the loan is tied to.
+
+Conditions (see the README, "Writing a rule"):
+
+* ``exists`` / ``absent``: a selector of asserted facts (kind, attribute filters,
+  document kinds, minimum confidence);
+* ``compare``: an aggregate of one selection against another (or a parameter),
+  with a ratio: ``contract price > 1.2 × NPV``;
+* ``spread``: the same quantity across documents differs by more than a threshold;
+* ``each``: facts whose attributes pass tests against parameters, keyed by
+  another attribute (``days < min_days[scope]``);
+* ``unnamed-in``: facts naming a party that documents of a given kind never name
+  (fuzzy name matching);
+* ``all`` / ``any`` / ``not``.
+
+Every rule ends in one of three outcomes per case: fired, not fired, or
+insufficient evidence (a ``requires`` entry is unmet: e.g. no tender notice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import operator
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from auditor.extract.parties import GENERIC_VENDOR, name_match
+from auditor.models import (
+    Check,
+    DocumentInfo,
+    Evidence,
+    Fact,
+    Finding,
+    Outcome,
+    Severity,
+    Status,
+)
+from auditor.ruleset.schema import Requirement, Rule
+
+_OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge, "eq": operator.eq, "ne": operator.ne}
+_OP_WORDS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "ne": "≠"}
+
+SEVERITY_POINTS = {Severity.INFO: 2.0, Severity.LOW: 10.0, Severity.MEDIUM: 25.0, Severity.HIGH: 40.0, Severity.CRITICAL: 60.0}
+MAX_EVIDENCE = 3
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: str
+    documents: tuple[DocumentInfo, ...]
+    facts: tuple[Fact, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_kinds", {d.path: d.kind for d in self.documents})
+
+    def kind_of(self, document: str) -> str:
+        return self._kinds.get(document, "other")  # type: ignore[attr-defined]
+
+
+@dataclass
+class _Result:
+    ok: bool
+    facts: list[Fact] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    items: list[tuple[Fact, dict[str, Any], list[Fact]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    check: Check
+    findings: tuple[Finding, ...]
+
+
+# --- attribute access ---------------------------------------------------------------
+
+
+def attr_of(case: CaseView, fact: Fact, name: str) -> Any:
+    if name == "document":
+        return fact.document
+    if name == "page":
+        return fact.page
+    if name == "document_kind":
+        return case.kind_of(fact.document)
+    if name == "confidence":
+        return fact.confidence
+    if name == "status":
+        return fact.status.value
+    if name == "quote":
+        return fact.evidence[0].quote
+    return fact.get(name)
+
+
+def _matches_where(case: CaseView, fact: Fact, where: dict[str, Any]) -> bool:
+    for attr, expected in where.items():
+        actual = attr_of(case, fact, attr)
+        if isinstance(expected, dict) and "ops" in expected:
+            if actual is None:
+                return False
+            try:
+                if not all(_OPS[op](actual, val) for op, val in expected["ops"].items()):
+                    return False
+            except TypeError:
+                return False
+        elif isinstance(expected, list):
+            if actual not in expected:
+                return False
+        elif actual != expected:
+            return False
+    return True
+
+
+def select(case: CaseView, sel: dict[str, Any]) -> list[Fact]:
+    kind = sel.get("fact")
+    status = sel.get("status") or "asserted"
+    min_conf = sel.get("min_confidence", 0.0)
+    kinds_in = sel.get("document_kind") or ()
+    kinds_out = sel.get("not_document_kind") or ()
+    where = sel.get("where") or {}
+    out = []
+    for f in case.facts:
+        if kind and f.kind != kind:
+            continue
+        if status != "any" and f.status.value != status:
+            continue
+        if f.confidence < min_conf:
+            continue
+        dk = case.kind_of(f.document)
+        if kinds_in and dk not in kinds_in:
+            continue
+        if kinds_out and dk in kinds_out:
+            continue
+        if where and not _matches_where(case, f, where):
+            continue
+        out.append(f)
+    return out
+
+
+# --- the evaluator ----------------------------------------------------------------------
+
+
+class Evaluator:
+    def __init__(self, rule: Rule, case: CaseView, parameters: dict[str, Any] | None = None):
+        self.rule = rule
+        self.case = case
+        self.params = dict(rule.parameters)
+        if parameters:
+            self.params.update(parameters)
+
+    def param(self, ref: Any, key: Any = None) -> Any:
+        if isinstance(ref, str) and ref.startswith("$"):
+            ref = ref[1:]
+            value = self.params[ref]
+        elif isinstance(ref, str) and ref in self.params:
+            value = self.params[ref]
+        else:
+            value = ref
+        if isinstance(value, dict):
+            if key is None or key not in value:
+                key = "default" if "default" in value else next(iter(value))
+            return value[key]
+        return value
+
+    # -- requirements -----------------------------------------------------------------
+
+    def unmet(self, req: Requirement) -> bool:
+        if req.any:
+            return all(self.unmet(alt) for alt in req.any)
+        if req.fact:
+            facts = select(self.case, {"fact": req.fact, "where": req.where, "document_kind": req.document_kind})
+            count = len({f.document for f in facts}) if req.distinct_documents else len(facts)
+        else:
+            count = sum(1 for d in self.case.documents if d.error is None and d.kind in req.document_kind)
+        return count < req.min_count
+
+    # -- conditions ------------------------------------------------------------------------
+
+    def eval(self, cond: dict[str, Any]) -> _Result:
+        (key, body), = cond.items()
+        return getattr(self, "_" + key.replace("-", "_"))(body)
+
+    def _all(self, body: list[dict[str, Any]]) -> _Result:
+        res = _Result(True)
+        for c in body:
+            r = self.eval(c)
+            if not r.ok:
+                return _Result(False)
+            res.facts.extend(r.facts)
+            res.values.update({k: v for k, v in r.values.items() if k not in res.values})
+            res.items.extend(r.items)
+        return res
+
+    def _any(self, body: list[dict[str, Any]]) -> _Result:
+        res = _Result(False)
+        for c in body:
+            r = self.eval(c)
+            if r.ok:
+                res.ok = True
+                res.facts.extend(r.facts)
+                res.values.update({k: v for k, v in r.values.items() if k not in res.values})
+                res.items.extend(r.items)
+        return res
+
+    def _not(self, body: dict[str, Any]) -> _Result:
+        return _Result(not self.eval(body).ok)
+
+    def _exists(self, sel: dict[str, Any]) -> _Result:
+        facts = select(self.case, sel)
+        if not facts:
+            return _Result(False)
+        facts.sort(key=lambda f: (-f.confidence, f.document, f.page))
+        values = dict(facts[0].attrs)
+        values["count"] = len(facts)
+        if sel.get("message"):
+            values["__message__"] = sel["message"]
+        return _Result(True, facts, values, [(f, dict(f.attrs), []) for f in facts])
+
+    def _absent(self, sel: dict[str, Any]) -> _Result:
+        return _Result(not select(self.case, sel))
+
+    def _operand(self, op: dict[str, Any]) -> tuple[float | None, list[Fact]]:
+        if "param" in op:
+            return float(self.param(op["param"])), []
+        if "number" in op:
+            return float(self.param(op["number"])), []
+        facts = [f for f in select(self.case, op) if isinstance(attr_of(self.case, f, op["attr"]), (int, float))]
+        if not facts:
+            return None, []
+        vals = [(float(attr_of(self.case, f, op["attr"])), f) for f in facts]
+        agg = op.get("agg", "max")
+        if agg == "max":
+            v, f = max(vals, key=lambda x: (x[0], x[1].confidence))
+            return v, [f]
+        if agg == "min":
+            v, f = min(vals, key=lambda x: (x[0], -x[1].confidence))
+            return v, [f]
+        if agg == "first":
+            v, f = sorted(vals, key=lambda x: (x[1].document, x[1].page))[0]
+            return v, [f]
+        if agg == "sum":
+            return sum(v for v, _ in vals), [f for _, f in vals]
+        return float(len(vals)), [f for _, f in vals]
+
+    def _compare(self, body: dict[str, Any]) -> _Result:
+        left, lf = self._operand(body["left"])
+        right, rf = self._operand(body["right"])
+        if left is None or right is None:
+            return _Result(False)
+        ratio = float(self.param(body.get("ratio", 1.0)))
+        ok = _OPS[body["op"]](left, right * ratio)
+        values: dict[str, Any] = {
+            "left": _describe(lf, left, body["left"].get("attr")),
+            "right": _describe(rf, right, body["right"].get("attr")),
+            "ratio": left / right if right else math.inf,
+            "percent_over": (left / right - 1) * 100 if right else math.inf,
+        }
+        if lf:
+            values["left_document"], values["left_page"] = lf[0].document, lf[0].page
+        if rf:
+            values["right_document"], values["right_page"] = rf[0].document, rf[0].page
+        values["fx"] = _fx_notes(lf + rf)
+        if body.get("message"):
+            values["__message__"] = body["message"]
+        return _Result(ok, lf + rf if ok else [], values if ok else {})
+
+    def _spread(self, body: dict[str, Any]) -> _Result:
+        facts = [f for f in select(self.case, body["select"]) if isinstance(attr_of(self.case, f, body["attr"]), (int, float))]
+        groups: dict[str, list[Fact]] = defaultdict(list)
+        for f in facts:
+            groups[f.document].append(f)
+        if len(groups) < 2:
+            return _Result(False)
+        reps: list[tuple[float, Fact]] = []
+        for doc, fs in sorted(groups.items()):
+            # the document's own figure: the value it states most often, firmest first
+            counts = Counter(round(float(attr_of(self.case, f, body["attr"])), 2) for f in fs)
+            best = max(fs, key=lambda f: (counts[round(float(attr_of(self.case, f, body["attr"])), 2)], f.confidence, -f.page))
+            reps.append((float(attr_of(self.case, best, body["attr"])), best))
+        lo = min(reps, key=lambda x: x[0])
+        hi = max(reps, key=lambda x: x[0])
+        if lo[0] <= 0:
+            return _Result(False)
+        spread = hi[0] / lo[0] - 1
+        threshold = float(self.param(body["threshold"]))
+        if spread <= threshold:
+            return _Result(False)
+        values = {
+            "values": "; ".join(f"{_describe([f], v, body['attr'])} in {f.document} p.{f.page}" for v, f in reps),
+            "spread_pct": spread * 100,
+            "max": _describe([hi[1]], hi[0], body["attr"]),
+            "min": _describe([lo[1]], lo[0], body["attr"]),
+            "max_document": hi[1].document,
+            "min_document": lo[1].document,
+            "threshold": threshold * 100,
+            "fx": _fx_notes([f for _, f in reps]),
+        }
+        ordered = [hi[1], lo[1]] + [f for _, f in reps if f is not hi[1] and f is not lo[1]]
+        return _Result(True, ordered, values)
+
+    def _each(self, body: dict[str, Any]) -> _Result:
+        items = []
+        for f in select(self.case, body["select"]):
+            values = dict(f.attrs)
+            passed = True
+            for t in body["test"]:
+                actual = attr_of(self.case, f, t["attr"])
+                if "param" in t:
+                    key = attr_of(self.case, f, t["key"]) if t.get("key") else None
+                    expected = self.param(t["param"], key)
+                else:
+                    expected = t["value"]
+                try:
+                    if actual is None or not _OPS[t["op"]](actual, expected):
+                        passed = False
+                        break
+                except TypeError:
+                    passed = False
+                    break
+                values["threshold"] = expected
+            if passed:
+                items.append((f, values, []))
+        if not items:
+            return _Result(False)
+        return _Result(True, [f for f, _, _ in items], dict(items[0][1]), items)
+
+    def _unnamed_in(self, body: dict[str, Any]) -> _Result:
+        kinds = body["document_kind"]
+        docs = [d for d in self.case.documents if d.kind in kinds and d.error is None]
+        if not docs:
+            return _Result(False)
+        doc_paths = {d.path for d in docs}
+        names = [f for f in self.case.facts if f.document in doc_paths and f.kind in ("organisation", "name-mention")]
+        titles = [f for f in self.case.facts if f.document in doc_paths and f.kind == "document-title"]
+        min_score = float(self.param(body["min_score"]))
+        items = []
+        checked: set[str] = set()
+        for f in select(self.case, body["select"]):
+            vendor = attr_of(self.case, f, body["attr"])
+            if not vendor:
+                continue
+            if GENERIC_VENDOR.match(str(vendor)):
+                vendor = self._main_vendor()
+                if vendor is None:
+                    continue
+            key = str(vendor).lower()
+            if key in checked:
+                continue
+            checked.add(key)
+            best, best_name = 0.0, ""
+            for n in names:
+                score = name_match(str(vendor), str(n.get("name") or ""))
+                if score > best:
+                    best, best_name = score, str(n.get("name"))
+            if best >= min_score:
+                continue
+            values = dict(f.attrs)
+            values.update(
+                vendor=vendor,
+                best_match=best_name or "no similar name",
+                best_score=round(best),
+                agreements=", ".join(sorted(doc_paths)),
+            )
+            items.append((f, values, titles))
+        if not items:
+            return _Result(False)
+        return _Result(True, [f for f, _, _ in items] + titles, dict(items[0][1]), items)
+
+    def _main_vendor(self) -> str | None:
+        """The case's vendor, when a document only says "the vendor": the firm the
+        award letter / contract names, else the firm the case names most."""
+        counts: Counter[str] = Counter()
+        for f in self.case.facts:
+            if f.kind in ("financing-tied", "unsolicited-proposal", "money") and f.get("vendor") and not GENERIC_VENDOR.match(str(f.get("vendor"))):
+                counts[str(f.get("vendor"))] += 3
+            if f.kind == "organisation" and self.case.kind_of(f.document) in ("award-letter", "contract"):
+                counts[str(f.get("name"))] += 2
+        return counts.most_common(1)[0][0] if counts else None
+
+
+# --- results -> findings ----------------------------------------------------------------
+
+
+def evaluate_rule(rule: Rule, case: CaseView, parameters: dict[str, Any] | None = None) -> RuleOutcome:
+    ev = Evaluator(rule, case, parameters)
+    for req in rule.requires:
+        if ev.unmet(req):
+            return RuleOutcome(Check(rule.id, Outcome.INSUFFICIENT, req.reason), ())
+    res = ev.eval(rule.conditions)
+    if not res.ok:
+        return RuleOutcome(Check(rule.id, Outcome.NOT_FIRED, ""), ())
+    findings: list[Finding] = []
+    if rule.findings == "per-item" and res.items:
+        seen: set[str] = set()
+        for fact, values, extra in res.items:
+            others = [f for f in res.facts if f is not fact and f.kind != fact.kind]
+            finding = make_finding(rule, case, [fact] + extra + others, {**res.values, **values})
+            if finding.fingerprint not in seen:
+                seen.add(finding.fingerprint)
+                findings.append(finding)
+    else:
+        findings.append(make_finding(rule, case, res.facts, res.values))
+    return RuleOutcome(Check(rule.id, Outcome.FIRED, f"{len(findings)} finding(s)"), tuple(findings))
+
+
+def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict[str, Any]) -> Finding:
+    evidence = _pick_evidence(facts)
+    primary = [f for f in facts if f.kind not in ("document-title",)] or list(facts)
+    confidence = _confidence(primary, rule)
+    score = round(SEVERITY_POINTS[rule.severity] * confidence, 1)
+    first = evidence[0] if evidence else Evidence("", 0, "")
+    fill = {
+        "quote": _short(first.quote),
+        "document": first.document,
+        "page": first.page,
+        "count": len({(f.document, f.page, f.evidence[0].quote) for f in primary}),
+        "title": rule.title,
+        "rule_id": rule.id,
+        "severity": rule.severity.value,
+        "documents": ", ".join(sorted({f.document for f in primary})),
+        **rule.parameters,
+        **values,
+    }
+    message = _format(values.get("__message__") or rule.message, fill)
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        severity=rule.severity,
+        score=score,
+        confidence=round(confidence, 2),
+        message=message,
+        evidence=evidence,
+        fingerprint=fingerprint(rule.id, first),
+        case_id=case.id,
+        legal_basis=rule.legal_basis,
+    )
+
+
+def fingerprint(rule_id: str, evidence: Evidence) -> str:
+    """Stable across runs and machines: rule + document content hash + quote."""
+    basis = "\x00".join((rule_id, evidence.sha256, " ".join(evidence.quote.split()).lower()))
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
+
+
+def _pick_evidence(facts: Sequence[Fact]) -> tuple[Evidence, ...]:
+    """Up to MAX_EVIDENCE items, strongest first, one per (document, page, quote),
+    preferring distinct documents; the supporting facts' order is kept for the first."""
+    out: list[Evidence] = []
+    seen: set[tuple[str, int, str]] = set()
+    docs: set[str] = set()
+    ordered = list(facts[:1]) + sorted(facts[1:], key=lambda f: (f.kind == "document-title", -f.confidence, f.document, f.page))
+    # first pass: distinct documents; second pass: fill up
+    for pass_ in (0, 1):
+        for f in ordered:
+            for ev in f.evidence[:2]:
+                key = (ev.document, ev.page, ev.quote)
+                if key in seen or (pass_ == 0 and ev.document in docs and out):
+                    continue
+                if len(out) >= MAX_EVIDENCE:
+                    return tuple(out)
+                seen.add(key)
+                docs.add(ev.document)
+                out.append(ev)
+                break
+    return tuple(out)
+
+
+def _confidence(facts: Sequence[Fact], rule: Rule) -> float:
+    """The firmest supporting fact, plus a little for corroboration in other documents."""
+    if not facts:
+        return 0.0
+    best = max(f.confidence for f in facts)
+    others = len({f.document for f in facts}) - 1
+    return min(0.99, best + 0.03 * others)
+
+
+def case_score(findings: Iterable[Finding]) -> float:
+    """0-100: the chance-like combination (noisy-OR) of the findings' scores."""
+    remaining = 1.0
+    for f in findings:
+        remaining *= 1.0 - min(f.score, 100.0) / 100.0
+    return round(100.0 * (1.0 - remaining), 1)
+
+
+def _describe(facts: Sequence[Fact], value: float, attr: str | None) -> str:
+    from auditor import fx
+
+    if attr == "usd":
+        text = fx.format_money(value, "USD")
+        if facts and facts[0].get("currency") and facts[0].get("currency") != "USD":
+            text += f" ({facts[0].get('amount')})"
+        elif facts and facts[0].get("amount"):
+            text = str(facts[0].get("amount"))
+        return text
+    if attr == "value" and facts and facts[0].get("currency"):
+        return fx.format_money(value, str(facts[0].get("currency")))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:g}"
+
+
+def _fx_notes(facts: Sequence[Fact]) -> str:
+    notes = []
+    for f in facts:
+        cur = f.get("currency")
+        if f.kind == "money" and cur and cur != "USD" and f.get("rate"):
+            notes.append(f"{cur} at {f.get('rate'):g}/US$ ({f.get('rate_year')} average)")
+    notes = sorted(set(notes))
+    return ("; converted with " + ", ".join(notes)) if notes else ""
+
+
+def _short(quote: str, limit: int = 160) -> str:
+    if len(quote) <= limit:
+        return quote
+    cut = quote.rfind(" ", 0, limit)
+    return quote[: cut if cut > 40 else limit] + " …"
+
+
+class _Fill(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _format(template: str, values: dict[str, Any]) -> str:
+    try:
+        return " ".join(template.format_map(_Fill(values)).split())
+    except (ValueError, TypeError, KeyError, IndexError):
+        return " ".join(template.split())

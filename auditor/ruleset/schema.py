@@ -1,0 +1,601 @@
+"""Load and validate YAML rule files.
+
+Rule files are data, never code.  Each is validated against a schema that
+refuses unknown keys; *every* problem in every file is collected and reported at
+once as ``file:line:col: message (hint: ...)``, the way a linter does.
+
+The node tree of PyYAML (``yaml.compose``) keeps the line and column of every
+key and value, so a problem points at the exact spot.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from auditor.errors import Problem, RuleFileError
+from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, attrs_of
+from auditor.extract.doctype import KINDS as DOCUMENT_KINDS
+from auditor.models import Reference, RuleInfo, Severity
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+STATUSES = ("experimental", "stable")
+FINDINGS_MODES = ("per-case", "per-item")
+OPS = ("lt", "le", "gt", "ge", "eq", "ne")
+AGGS = ("max", "min", "sum", "first", "count")
+FACT_STATUSES = ("asserted", "negated", "hypothetical", "reported", "any")
+CONDITION_KEYS = ("all", "any", "not", "exists", "absent", "compare", "spread", "each", "unnamed-in")
+MONEY_ROLES = ("contract-price", "loan-amount", "npv-cost", "estimate", "market-price")
+DOCS_BASE = "https://github.com/auditor-dev/auditor/blob/main/docs/rules"
+
+TOP_KEYS: dict[str, bool] = {  # key -> required
+    "id": True,
+    "title": True,
+    "severity": True,
+    "status": True,
+    "summary": True,
+    "message": True,
+    "rationale": True,
+    "references": True,
+    "parameters": False,
+    "requires": False,
+    "conditions": True,
+    "findings": False,
+    "tags": False,
+    "example": False,
+}
+REFERENCE_KEYS = {"title": True, "section": False, "text": False, "url": False, "ocp_code": False}
+SELECTOR_KEYS = {"fact": True, "where": False, "status": False, "min_confidence": False, "document_kind": False, "not_document_kind": False}
+REQUIRE_KEYS = {"fact": False, "where": False, "document_kind": False, "min_count": False, "distinct_documents": False, "any": False, "reason": True}
+
+# names a message template may use, besides parameters and fact attributes
+TEMPLATE_NAMES = frozenset(
+    """quote document page count title rule_id severity documents
+    left right ratio left_document right_document left_page right_page fx percent_over
+    values spread_pct max min max_document min_document
+    threshold vendor best_match best_score agreements""".split()
+)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    reason: str
+    fact: str | None = None
+    where: dict[str, Any] = field(default_factory=dict)
+    document_kind: tuple[str, ...] = ()
+    min_count: int = 1
+    distinct_documents: bool = False
+    any: tuple["Requirement", ...] = ()  # met when any alternative is met
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    status: str
+    summary: str
+    message: str
+    rationale: str
+    references: tuple[Reference, ...]
+    conditions: dict[str, Any]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    requires: tuple[Requirement, ...] = ()
+    findings: str = "per-case"
+    tags: tuple[str, ...] = ()
+    example: str | None = None
+    source: str = ""
+    test_file: str | None = None
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_BASE}/{self.id}.md"
+
+    @property
+    def legal_basis(self) -> str:
+        parts = []
+        for ref in self.references:
+            if ref.ocp_code and not ref.section:
+                continue
+            parts.append(f"{ref.title}, {ref.section}" if ref.section else ref.title)
+        return "; ".join(parts)
+
+    def info(self) -> RuleInfo:
+        return RuleInfo(
+            id=self.id,
+            title=self.title,
+            severity=self.severity,
+            status=self.status,
+            summary=self.summary,
+            rationale=self.rationale.strip(),
+            references=self.references,
+            help_uri=self.help_uri,
+        )
+
+
+# --- the validator --------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def err(self, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
+        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
+        self.problems.append(Problem(self.file, line, col, message, hint))
+
+    def value(self, node: yaml.Node) -> Any:
+        return self._constructor.construct_object(node, deep=True)
+
+    # -- shapes -------------------------------------------------------------------
+
+    def mapping(self, node: yaml.Node, keys: dict[str, bool], what: str) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.err(node, f"{what} must be a mapping")
+            return None
+        out: dict[str, yaml.Node] = {}
+        for knode, vnode in node.value:
+            key = knode.value if isinstance(knode, yaml.ScalarNode) else None
+            if key is None:
+                self.err(knode, f"{what}: keys must be plain strings")
+                continue
+            if key in out:
+                self.err(knode, f"{what}: duplicate key '{key}'")
+                continue
+            if key not in keys:
+                self.err(knode, f"{what}: unknown key '{key}'", _suggest(key, keys))
+                continue
+            out[key] = vnode
+        for key, required in keys.items():
+            if required and key not in out:
+                self.err(node, f"{what}: missing required key '{key}'")
+        return out
+
+    def string(self, node: yaml.Node, what: str, *, nonempty: bool = True) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            self.err(node, f"{what} must be a string")
+            return None
+        if nonempty and not node.value.strip():
+            self.err(node, f"{what} must not be empty")
+            return None
+        return node.value
+
+    def enum(self, node: yaml.Node, allowed: Iterable[str], what: str) -> str | None:
+        allowed = tuple(allowed)
+        if not isinstance(node, yaml.ScalarNode):
+            self.err(node, f"{what} must be one of: {', '.join(allowed)}")
+            return None
+        if node.value not in allowed:
+            self.err(node, f"{what}: '{node.value}' is not one of: {', '.join(allowed)}", _suggest(node.value, allowed))
+            return None
+        return node.value
+
+    def number(self, node: yaml.Node, what: str, params: dict[str, Any]) -> Any:
+        """A number, or a $parameter reference."""
+        if isinstance(node, yaml.ScalarNode) and node.value.startswith("$"):
+            name = node.value[1:]
+            if name not in params:
+                self.err(node, f"{what}: unknown parameter '${name}'", _suggest(name, params) or "declare it under 'parameters'")
+            return node.value
+        val = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(val, bool) or not isinstance(val, (int, float)):
+            self.err(node, f"{what} must be a number or a $parameter")
+            return None
+        return val
+
+    def kinds(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        if isinstance(node, yaml.ScalarNode):
+            items = [node]
+        elif isinstance(node, yaml.SequenceNode):
+            items = list(node.value)
+        else:
+            self.err(node, f"{what} must be a document kind or a list of them")
+            return ()
+        out = []
+        for item in items:
+            k = self.enum(item, DOCUMENT_KINDS, what)
+            if k:
+                out.append(k)
+        return tuple(out)
+
+    # -- selectors and conditions ----------------------------------------------------
+
+    def selector(self, node: yaml.Node, what: str, kinds_used: set[str], keys: dict[str, bool] | None = None) -> dict[str, Any] | None:
+        m = self.mapping(node, keys or SELECTOR_KEYS, what)
+        if m is None:
+            return None
+        out: dict[str, Any] = {}
+        if "fact" in m:
+            kind = self.enum(m["fact"], FACT_KINDS, f"{what}.fact")
+            if kind:
+                out["fact"] = kind
+                kinds_used.add(kind)
+        if "where" in m:
+            out["where"] = self.where(m["where"], out.get("fact"), f"{what}.where")
+        if "status" in m:
+            out["status"] = self.enum(m["status"], FACT_STATUSES, f"{what}.status")
+        if "min_confidence" in m:
+            v = self.value(m["min_confidence"])
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 1:
+                self.err(m["min_confidence"], f"{what}.min_confidence must be a number between 0 and 1")
+            else:
+                out["min_confidence"] = float(v)
+        for key in ("document_kind", "not_document_kind"):
+            if key in m:
+                out[key] = self.kinds(m[key], f"{what}.{key}")
+        return out
+
+    def where(self, node: yaml.Node, kind: str | None, what: str) -> dict[str, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            self.err(node, f"{what} must be a mapping of attribute: value")
+            return {}
+        allowed = attrs_of(kind) if kind else COMMON_ATTRS
+        out: dict[str, Any] = {}
+        for knode, vnode in node.value:
+            attr = knode.value
+            if attr not in allowed:
+                self.err(knode, f"{what}: fact '{kind}' has no attribute '{attr}'", _suggest(attr, allowed) or f"attributes: {', '.join(allowed)}")
+                continue
+            if isinstance(vnode, yaml.MappingNode):
+                ops: dict[str, Any] = {}
+                for onode, ovnode in vnode.value:
+                    op = self.enum(onode, OPS, f"{what}.{attr}")
+                    if op:
+                        ops[op] = self.value(ovnode)
+                out[attr] = {"ops": ops}
+            else:
+                val = self.value(vnode)
+                if attr == "role":
+                    for r in val if isinstance(val, list) else [val]:
+                        if r not in MONEY_ROLES:
+                            self.err(vnode, f"{what}.role: '{r}' is not one of: {', '.join(MONEY_ROLES)}", _suggest(str(r), MONEY_ROLES))
+                out[attr] = val
+        return out
+
+    def operand(self, node: yaml.Node, what: str, params: dict[str, Any], kinds_used: set[str]) -> dict[str, Any] | None:
+        if isinstance(node, yaml.MappingNode) and any(k.value == "param" for k, _ in node.value):
+            m = self.mapping(node, {"param": True}, what)
+            if m and "param" in m:
+                name = self.string(m["param"], f"{what}.param")
+                if name and name not in params:
+                    self.err(m["param"], f"{what}: unknown parameter '{name}'", _suggest(name, params))
+                return {"param": name}
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return {"number": self.number(node, what, params)}
+        keys = dict(SELECTOR_KEYS, attr=True, agg=False)
+        sel = self.selector(node, what, kinds_used, keys)
+        if sel is None:
+            return None
+        m = {k.value: v for k, v in node.value}
+        if "attr" in m:
+            attr = self.string(m["attr"], f"{what}.attr")
+            if attr and sel.get("fact") and attr not in attrs_of(sel["fact"]):
+                self.err(m["attr"], f"{what}.attr: fact '{sel['fact']}' has no attribute '{attr}'", _suggest(attr, attrs_of(sel["fact"])))
+            sel["attr"] = attr
+        sel["agg"] = self.enum(m["agg"], AGGS, f"{what}.agg") if "agg" in m else "max"
+        return sel
+
+    def condition(self, node: yaml.Node, what: str, params: dict[str, Any], kinds_used: set[str]) -> dict[str, Any] | None:
+        if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+            self.err(node, f"{what} must be a mapping with exactly one of: {', '.join(CONDITION_KEYS)}")
+            return None
+        knode, vnode = node.value[0]
+        key = knode.value
+        if key not in CONDITION_KEYS:
+            self.err(knode, f"{what}: unknown condition '{key}'", _suggest(key, CONDITION_KEYS))
+            return None
+        if key in ("all", "any"):
+            if not isinstance(vnode, yaml.SequenceNode) or not vnode.value:
+                self.err(vnode, f"{what}.{key} must be a non-empty list of conditions")
+                return None
+            items = [self.condition(n, f"{what}.{key}[{i}]", params, kinds_used) for i, n in enumerate(vnode.value)]
+            return {key: [c for c in items if c is not None]}
+        if key == "not":
+            inner = self.condition(vnode, f"{what}.not", params, kinds_used)
+            return {"not": inner} if inner else None
+        if key in ("exists", "absent"):
+            keys = dict(SELECTOR_KEYS, message=False) if key == "exists" else SELECTOR_KEYS
+            sel = self.selector(vnode, f"{what}.{key}", kinds_used, keys)
+            if sel is not None and key == "exists":
+                self._branch_message(vnode, sel, params, kinds_used)
+            return {key: sel} if sel is not None else None
+        if key == "compare":
+            m = self.mapping(vnode, {"left": True, "right": True, "op": True, "ratio": False, "message": False}, f"{what}.compare")
+            if m is None:
+                return None
+            out = {
+                "left": self.operand(m["left"], f"{what}.compare.left", params, kinds_used) if "left" in m else None,
+                "right": self.operand(m["right"], f"{what}.compare.right", params, kinds_used) if "right" in m else None,
+                "op": self.enum(m["op"], OPS, f"{what}.compare.op") if "op" in m else None,
+                "ratio": self.number(m["ratio"], f"{what}.compare.ratio", params) if "ratio" in m else 1.0,
+            }
+            self._branch_message(vnode, out, params, kinds_used)
+            return {"compare": out}
+        if key == "spread":
+            m = self.mapping(vnode, {"select": True, "attr": True, "threshold": True, "by": False}, f"{what}.spread")
+            if m is None:
+                return None
+            sel = self.selector(m["select"], f"{what}.spread.select", kinds_used) if "select" in m else None
+            attr = self.string(m["attr"], f"{what}.spread.attr") if "attr" in m else None
+            if sel and attr and sel.get("fact") and attr not in attrs_of(sel["fact"]):
+                self.err(m["attr"], f"{what}.spread.attr: fact '{sel['fact']}' has no attribute '{attr}'", _suggest(attr, attrs_of(sel["fact"])))
+            return {"spread": {
+                "select": sel,
+                "attr": attr,
+                "threshold": self.number(m["threshold"], f"{what}.spread.threshold", params) if "threshold" in m else None,
+                "by": self.enum(m["by"], ("document",), f"{what}.spread.by") if "by" in m else "document",
+            }}
+        if key == "each":
+            m = self.mapping(vnode, {"select": True, "test": True}, f"{what}.each")
+            if m is None:
+                return None
+            sel = self.selector(m["select"], f"{what}.each.select", kinds_used) if "select" in m else None
+            tests = []
+            tnode = m.get("test")
+            if tnode is not None and (not isinstance(tnode, yaml.SequenceNode) or not tnode.value):
+                self.err(tnode, f"{what}.each.test must be a non-empty list")
+            elif tnode is not None:
+                for i, t in enumerate(tnode.value):
+                    tm = self.mapping(t, {"attr": True, "op": True, "value": False, "param": False, "key": False}, f"{what}.each.test[{i}]")
+                    if tm is None:
+                        continue
+                    test: dict[str, Any] = {}
+                    if "attr" in tm:
+                        test["attr"] = self.string(tm["attr"], f"{what}.each.test[{i}].attr")
+                        if sel and sel.get("fact") and test["attr"] not in attrs_of(sel["fact"]):
+                            self.err(tm["attr"], f"{what}.each.test[{i}].attr: fact '{sel['fact']}' has no attribute '{test['attr']}'", _suggest(str(test["attr"]), attrs_of(sel["fact"])))
+                    if "op" in tm:
+                        test["op"] = self.enum(tm["op"], OPS, f"{what}.each.test[{i}].op")
+                    if ("value" in tm) == ("param" in tm):
+                        self.err(t, f"{what}.each.test[{i}] needs exactly one of 'value' or 'param'")
+                    if "value" in tm:
+                        test["value"] = self.value(tm["value"])
+                    if "param" in tm:
+                        name = self.string(tm["param"], f"{what}.each.test[{i}].param")
+                        if name and name not in params:
+                            self.err(tm["param"], f"unknown parameter '{name}'", _suggest(name, params))
+                        test["param"] = name
+                    if "key" in tm:
+                        test["key"] = self.string(tm["key"], f"{what}.each.test[{i}].key")
+                    tests.append(test)
+            return {"each": {"select": sel, "test": tests}}
+        if key == "unnamed-in":
+            m = self.mapping(vnode, {"select": True, "attr": True, "document_kind": True, "min_score": False}, f"{what}.unnamed-in")
+            if m is None:
+                return None
+            sel = self.selector(m["select"], f"{what}.unnamed-in.select", kinds_used) if "select" in m else None
+            return {"unnamed-in": {
+                "select": sel,
+                "attr": self.string(m["attr"], f"{what}.unnamed-in.attr") if "attr" in m else None,
+                "document_kind": self.kinds(m["document_kind"], f"{what}.unnamed-in.document_kind") if "document_kind" in m else (),
+                "min_score": self.number(m["min_score"], f"{what}.unnamed-in.min_score", params) if "min_score" in m else 85,
+            }}
+        return None
+
+    # -- a whole rule ---------------------------------------------------------------
+
+    def rule(self, root: yaml.Node, path: Path) -> Rule | None:
+        m = self.mapping(root, TOP_KEYS, "rule")
+        if m is None:
+            return None
+        before = len(self.problems)
+        get = lambda k, fn: fn(m[k]) if k in m else None  # noqa: E731
+        rid = get("id", lambda n: self.string(n, "id"))
+        if rid and not SLUG.match(rid):
+            self.err(m["id"], f"id '{rid}' must be a lower-case slug (letters, digits, '-')")
+        if rid and rid != path.stem:
+            self.err(m["id"], f"id '{rid}' does not match the file name '{path.name}'", f"rename the file to {rid}.yaml or the id to {path.stem}")
+        title = get("title", lambda n: self.string(n, "title"))
+        severity = get("severity", lambda n: self.enum(n, [s.value for s in Severity], "severity"))
+        status = get("status", lambda n: self.enum(n, STATUSES, "status"))
+        summary = get("summary", lambda n: self.string(n, "summary"))
+        rationale = get("rationale", lambda n: self.string(n, "rationale"))
+        message = get("message", lambda n: self.string(n, "message"))
+        findings = get("findings", lambda n: self.enum(n, FINDINGS_MODES, "findings")) or "per-case"
+        example = get("example", lambda n: self.string(n, "example"))
+        tags: tuple[str, ...] = ()
+        if "tags" in m:
+            if isinstance(m["tags"], yaml.SequenceNode):
+                tags = tuple(t for t in (self.string(n, "tags[]") for n in m["tags"].value) if t)
+            else:
+                self.err(m["tags"], "tags must be a list of strings")
+        params: dict[str, Any] = {}
+        if "parameters" in m:
+            pnode = m["parameters"]
+            if not isinstance(pnode, yaml.MappingNode):
+                self.err(pnode, "parameters must be a mapping of name: value")
+            else:
+                for knode, vnode in pnode.value:
+                    val = self.value(vnode)
+                    if not re.match(r"^[a-z_][a-z0-9_]*$", str(knode.value)):
+                        self.err(knode, f"parameter name '{knode.value}' must be snake_case")
+                    if isinstance(val, dict):
+                        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in val.values()):
+                            self.err(vnode, f"parameter '{knode.value}': a keyed parameter must map keys to numbers")
+                    elif not isinstance(val, (int, float, str, bool)):
+                        self.err(vnode, f"parameter '{knode.value}' must be a number, string, boolean or a mapping of numbers")
+                    params[str(knode.value)] = val
+        references: list[Reference] = []
+        if "references" in m:
+            rnode = m["references"]
+            if not isinstance(rnode, yaml.SequenceNode) or not rnode.value:
+                self.err(rnode, "references must be a non-empty list", "cite the statute and section the rule rests on")
+            else:
+                for i, item in enumerate(rnode.value):
+                    rm = self.mapping(item, REFERENCE_KEYS, f"references[{i}]")
+                    if rm is None:
+                        continue
+                    fields = {k: self.string(v, f"references[{i}].{k}") for k, v in rm.items()}
+                    if fields.get("url") and not re.match(r"^https?://", fields["url"] or ""):
+                        self.err(rm["url"], f"references[{i}].url must start with http:// or https://")
+                    if "title" in fields and fields["title"]:
+                        references.append(Reference(**fields))
+        kinds_used: set[str] = set()
+        requires: list[Requirement] = []
+        if "requires" in m:
+            qnode = m["requires"]
+            if not isinstance(qnode, yaml.SequenceNode):
+                self.err(qnode, "requires must be a list")
+            else:
+                for i, item in enumerate(qnode.value):
+                    req = self.requirement(item, f"requires[{i}]", top=True)
+                    if req is not None:
+                        requires.append(req)
+        conditions = self.condition(m["conditions"], "conditions", params, kinds_used) if "conditions" in m else None
+        if message:
+            self.template(m["message"], message, params, kinds_used)
+        if len(self.problems) > before or None in (rid, title, severity, status, summary, rationale, message, conditions):
+            return None
+        return Rule(
+            id=rid, title=title, severity=Severity(severity), status=status, summary=summary.strip(),
+            message=message.strip(), rationale=rationale, references=tuple(references), conditions=conditions,
+            parameters=params, requires=tuple(requires), findings=findings, tags=tags, example=example,
+            source=str(path),
+        )
+
+    def _branch_message(self, node: yaml.Node, out: dict[str, Any], params: dict[str, Any], kinds_used: set[str]) -> None:
+        """A condition may carry its own message, used when that branch fires."""
+        for knode, vnode in node.value:
+            if knode.value == "message":
+                text = self.string(vnode, "message")
+                if text:
+                    self.template(vnode, text, params, kinds_used)
+                    out["message"] = text.strip()
+
+    def requirement(self, item: yaml.Node, what: str, top: bool) -> Requirement | None:
+        keys = REQUIRE_KEYS if top else {k: False for k in REQUIRE_KEYS if k not in ("any", "reason")}
+        qm = self.mapping(item, keys, what)
+        if qm is None:
+            return None
+        alternatives: list[Requirement] = []
+        if "any" in qm:
+            anode = qm["any"]
+            if not isinstance(anode, yaml.SequenceNode) or len(anode.value) < 2:
+                self.err(anode, f"{what}.any must be a list of at least two alternatives")
+            else:
+                for j, alt in enumerate(anode.value):
+                    r = self.requirement(alt, f"{what}.any[{j}]", top=False)
+                    if r is not None:
+                        alternatives.append(r)
+            if any(k in qm for k in ("fact", "document_kind")):
+                self.err(item, f"{what}: use either 'any' or 'fact'/'document_kind', not both")
+        elif "fact" not in qm and "document_kind" not in qm:
+            self.err(item, f"{what} needs 'fact', 'document_kind' or 'any'")
+        fact = self.enum(qm["fact"], FACT_KINDS, f"{what}.fact") if "fact" in qm else None
+        min_count = self.value(qm["min_count"]) if "min_count" in qm else 1
+        if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
+            self.err(qm["min_count"], f"{what}.min_count must be a positive integer")
+            min_count = 1
+        return Requirement(
+            reason=(self.string(qm["reason"], f"{what}.reason") or "") if "reason" in qm else "",
+            fact=fact,
+            where=self.where(qm["where"], fact, f"{what}.where") if "where" in qm else {},
+            document_kind=self.kinds(qm["document_kind"], f"{what}.document_kind") if "document_kind" in qm else (),
+            min_count=min_count,
+            distinct_documents=bool(self.value(qm["distinct_documents"])) if "distinct_documents" in qm else False,
+            any=tuple(alternatives),
+        )
+
+    def template(self, node: yaml.Node, message: str, params: dict[str, Any], kinds_used: set[str]) -> None:
+        allowed = set(TEMPLATE_NAMES) | set(params) | set(COMMON_ATTRS)
+        for kind in kinds_used:
+            allowed |= set(attrs_of(kind))
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(message) if f]
+        except ValueError as exc:
+            self.err(node, f"message: bad template ({exc})", "write literal braces as {{ and }}")
+            return
+        for f in fields:
+            name = re.split(r"[.\[]", f, maxsplit=1)[0]
+            if name not in allowed:
+                self.err(node, f"message: unknown field '{{{name}}}'", _suggest(name, sorted(allowed)) or "see 'auditor rules show' for the fields")
+
+
+def _suggest(word: str, options: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+# --- loading rule directories ------------------------------------------------------
+
+
+def builtin_rules_dir() -> Path:
+    """The rule pack: inside the installed package, or the source tree's rules/."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "rules"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"
+
+
+def _compose(path: Path, checker: _Checker) -> yaml.Node | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        checker.problems.append(Problem(str(path), 1, 1, f"cannot read rule file: {exc}"))
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        checker.problems.append(Problem(str(path), line, col, f"YAML syntax error: {exc.problem or exc.context}"))
+        return None
+    except yaml.YAMLError as exc:
+        checker.problems.append(Problem(str(path), 1, 1, f"YAML error: {exc}"))
+        return None
+    if node is None:
+        checker.problems.append(Problem(str(path), 1, 1, "rule file is empty"))
+    return node
+
+
+def rule_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(".test.yaml") and not p.name.startswith("."))
+
+
+def load_rules(directories: Iterable[Path], *, collect: bool = False) -> tuple[list[Rule], list[Problem]]:
+    """Load every rule of the given directories (in order).  Raises RuleFileError
+    listing every problem, unless ``collect`` is true (then problems are returned)."""
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for directory in directories:
+        if not directory.is_dir():
+            problems.append(Problem(str(directory), 1, 1, "rule directory not found"))
+            continue
+        files = rule_files(directory)
+        if not files:
+            problems.append(Problem(str(directory), 1, 1, "no rule files (*.yaml) in this directory"))
+        for path in files:
+            checker = _Checker(str(path))
+            node = _compose(path, checker)
+            rule = checker.rule(node, path) if node is not None else None
+            problems.extend(checker.problems)
+            if rule is None:
+                continue
+            if rule.id in seen:
+                problems.append(Problem(str(path), 1, 1, f"duplicate rule id '{rule.id}' (also in {seen[rule.id]})", "give the rule a new id, or leave the built-in one alone"))
+                continue
+            seen[rule.id] = str(path)
+            test_file = path.with_name(f"{rule.id}.test.yaml")
+            if test_file.exists():
+                rule = _with_test_file(rule, str(test_file))
+            rules.append(rule)
+    if problems and not collect:
+        raise RuleFileError(problems)
+    return rules, problems
+
+
+def _with_test_file(rule: Rule, test_file: str) -> Rule:
+    from dataclasses import replace
+
+    return replace(rule, test_file=test_file)
