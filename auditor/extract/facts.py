@@ -25,6 +25,7 @@ from auditor.models import Evidence, Fact, Page, Status
 EXTRACTOR_VERSION = "1"  # bump when extraction output changes (invalidates the cache)
 
 OCR_FACTOR = 0.85  # facts read from OCR'd pages are less certain
+HEADING_FACTOR = 0.8  # a fact stated only in a title or subject line
 QUOTE_MAX = 420  # longer sentences are clipped around the trigger (still verbatim)
 
 
@@ -76,14 +77,20 @@ class _Builder:
         self.stream = stream
         self.kind = kind
         self.year = year
+        self.normative = kind in doctype.NORMATIVE_KINDS
         self.facts: list[Fact] = []
         self._seen: set[tuple[str, int, int]] = set()
+        self._para: list[tuple[int, int]] = []  # (paragraph, index into facts)
+        self._rejections: dict[int, tuple[int, str]] = {}  # paragraph -> (sentence start, cue)
 
     def run(self, sentences: Sequence[Sentence]) -> None:
         reported_para: int | None = None
         quotes = _QuoteTracker()
         self._title(sentences)
+        recent: list[str] = []  # the two sentences before this one
         for s in sentences:
+            context = " ".join(recent) + " " + s.text
+            recent = (recent + [s.text])[-2:]
             quoted = quotes.feed(s.text)
             scope: SentenceScope | None = None
             families = [fam for fam in FAMILIES if fam.anchors.search(s.text)]
@@ -101,10 +108,13 @@ class _Builder:
                     reported_para = s.para
                 elif scope.court_voice:
                     reported_para = None
+            rej = _REJECTION.search(s.text)
+            if rej:
+                self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
             if scope is None:
                 continue
             for fam in families:
-                self._triggers(s, scope, fam.triggers)
+                self._triggers(s, scope, fam.triggers, context)
             if _MONEY_HINT.search(s.text):
                 self._money(s, scope)
             if self.kind in {"financing-agreement", "contract", "award-letter"} or "M/" in s.text or "Ltd" in s.text or "Limited" in s.text:
@@ -112,6 +122,20 @@ class _Builder:
         if self.kind == "financing-agreement":
             self._name_mentions(sentences)
         self._bidding_period(sentences)
+        self._apply_rejections()
+
+    def _apply_rejections(self) -> None:
+        """A proposal turned down later in its paragraph ("the suggestion ... was not
+        accepted", "the Commission did not agree") was never carried out."""
+        if not self._rejections:
+            return
+        from dataclasses import replace
+
+        for para, index in self._para:
+            f = self.facts[index]
+            rej = self._rejections.get(para)
+            if rej and f.status is Status.ASSERTED and f.get("proposal"):
+                self.facts[index] = replace(f, status=Status.NEGATED, cue=f"proposal not accepted ({rej[1]})")
 
     # -- helpers ------------------------------------------------------------------
 
@@ -133,10 +157,15 @@ class _Builder:
             return
         if any(e.ocr for e in evidence):
             confidence *= OCR_FACTOR
+        if _is_heading(s.text):
+            confidence *= HEADING_FACTOR  # a subject line names a topic, not an event
         confidence = round(min(0.99, confidence * assessment.factor), 3)
+        if assessment.proposal:
+            attrs["proposal"] = True
         attrs = {k: v for k, v in attrs.items() if v is not None}
         attrs.setdefault("trigger", display_quote(s.text[a:b])[:160])
         self._seen.add(key)
+        self._para.append((s.para, len(self.facts)))
         self.facts.append(
             Fact(
                 kind=kind,
@@ -148,10 +177,12 @@ class _Builder:
             )
         )
 
-    def _triggers(self, s: Sentence, scope: SentenceScope, triggers: Iterable[Trigger]) -> None:
+    def _triggers(self, s: Sentence, scope: SentenceScope, triggers: Iterable[Trigger], context: str) -> None:
+        """``context``: the sentence with the two before it, where a trigger's
+        required context words may stand."""
         taken: list[tuple[str, int, int]] = []
         for trig in triggers:
-            if trig.require is not None and not trig.require.search(s.text):
+            if trig.require and not all(r.search(context) for r in trig.require):
                 continue
             if trig.exclude is not None and trig.exclude.search(s.text):
                 continue
@@ -159,6 +190,8 @@ class _Builder:
                 a, b = m.span()
                 if any(k == trig.kind and a < tb and ta < b for k, ta, tb in taken):
                     continue  # an earlier (stronger) trigger of the same kind covers it
+                if trig.kind in _ONE_PER_SENTENCE and any(k == trig.kind for k, _, _ in taken):
+                    continue  # one fact of this kind per sentence is enough
                 internal = [m.span(g) for g in m.re.groupindex if g.startswith("neg") and m.group(g)]
                 assessment = scope.assess(a, b, internal, request=trig.request)
                 attrs: dict[str, object] = dict(trig.attrs)
@@ -177,6 +210,8 @@ class _Builder:
                     attrs["speaker"] = "court" if authority else "other"
                 if trig.kind == "financing-tied" and "vendor" not in attrs:
                     continue
+                if self.normative and assessment.status is Status.ASSERTED:
+                    assessment = Assessment(Status.HYPOTHETICAL, f"normative text ({self.kind})")
                 self._add(trig.kind, s, a, b, trig.confidence, assessment, attrs)
                 taken.append((trig.kind, a, b))
 
@@ -330,6 +365,21 @@ _SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|p
 _JUSTIFIED = re.compile(r"\b(?:emergen|urgen|calamit|disaster|flood|earthquake|security|exigenc|proprietary|only\s+(?:one|source|manufacturer)|sole\s+(?:distributor|manufacturer|agent))", re.I)
 _AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\s+committee|committee|commission|NAB|FIA|ombudsman|PPRA)\b", re.I)
 _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")
+
+
+# kinds whose repeated matches in one sentence say nothing new
+_ONE_PER_SENTENCE = frozenset({"financing-concessional", "emergency-declared"})
+
+_REJECTION = re.compile(
+    r"\b(?:was|were|has\s+been|had\s+been|is)\s+(?:not\s+(?:accepted|agreed\s+to|approved|acceded\s+to|entertained|endorsed)|rejected|turned\s+down|declined|disallowed|dropped|withdrawn)\b"
+    r"|\b(?:did|does|could)\s+not\s+(?:agree|accept|approve|accede|endorse|concur)\b|\b(?:rejected|declined|turned\s+down|disallowed)\s+(?:the|this|that|such)\s+(?:proposal|suggestion|request|recommendation)\b",
+    re.I,
+)
+
+
+def _is_heading(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 8 and sum(ch.isupper() for ch in letters) > 0.7 * len(letters) or text.lstrip().lower().startswith("subject:")
 
 
 def _float(text: str) -> float:

@@ -50,9 +50,10 @@ _MACROS = {
         r"|the\s+(?:said\s+|same\s+|chinese\s+|foreign\s+|selected\s+|proposed\s+)?(?:vendor|supplier|contractor|firm|company|consortium|manufacturer|bidder|joint\s+venture))"
     ),
     "AGENCY": (
-        r"(?:the\s+)?(?:Ministry|Division|Department|Authority|Government|Govt\.?|Agency|Board|Corporation|"
-        r"NADRA|Secretary|Minister|Commission|Directorate|Foundation|procuring\s+(?:agency|entity)|"
-        r"(?:federal|provincial)\s+government|department|ministry|authority)"
+        r"(?:the\s+)?(?:Ministry|Division|Department|Authority|Government|Govt\.?|Agency|Board|Corporation|Company|"
+        r"NADRA|Secretary|Minister|Commission|Directorate|Foundation|Council|Municipal\w*|Institute|University|Hospital|"
+        r"Bank|Utility|Committee|Cell|Wing|Office|WAPDA|NHA|CDA|LDA|KMC|procuring\s+(?:agency|entity)|"
+        r"(?:federal|provincial)\s+government|department|ministry|authority|company|corporation)"
     ),
 }
 for _n in range(1, 13):
@@ -73,7 +74,7 @@ class Trigger:
     regex: re.Pattern[str]
     confidence: float
     attrs: tuple[tuple[str, str], ...] = ()
-    require: re.Pattern[str] | None = None  # the sentence must also match this
+    require: tuple[re.Pattern[str], ...] = ()  # the sentence must also match all of these
     exclude: re.Pattern[str] | None = None  # ... and must not match this
     request: bool = False  # the fact is itself a request/directive: "should", "be kept",
     # "X insisted that..." do not make it hypothetical or reported (only a litigant's words do)
@@ -86,8 +87,10 @@ class Family:
     triggers: tuple[Trigger, ...] = field(default_factory=tuple)
 
 
-def T(name: str, kind: str, pattern: str, confidence: float, require: str | None = None,
+def T(name: str, kind: str, pattern: str, confidence: float, require: str | tuple[str, ...] | None = None,
       exclude: str | None = None, request: bool = False, **attrs: str) -> Trigger:
+    if isinstance(require, str):
+        require = (require,)
     return Trigger(
         request=request,
         name=name,
@@ -95,7 +98,7 @@ def T(name: str, kind: str, pattern: str, confidence: float, require: str | None
         regex=rx(pattern),
         confidence=confidence,
         attrs=tuple(sorted(attrs.items())),
-        require=rx(require) if require else None,
+        require=tuple(rx(r) for r in require or ()),
         exclude=rx(exclude) if exclude else None,
     )
 
@@ -181,7 +184,7 @@ TENDER = Family(
           r"\b(?:government[- ]to[- ]government|G2G|G-to-G)\s+(?:basis|arrangement|deal|contract|agreement|mode|route)",
           0.6, require=PROCUREMENT_CONTEXT, mechanism="government-to-government"),
         T("non-competitive", "tendering-waived",
-          r"\b(?:non-?competitive|without\s+(?:any\s+)?competition|no\s+competition|absence\s+of\s+(?:any\s+)?competition|lack\s+of\s+competition)\b",
+          r"\b(?:non-?competitive|(?P<neg>without)\s+(?:any\s+)?competition|(?P<neg2>no)\s+competition|absence\s+of\s+(?:any\s+)?competition|lack\s+of\s+competition)\b",
           0.75, require=PROCUREMENT_CONTEXT, mechanism="no-competition"),
         # no tender / no advertisement
         T("without-tender", "tendering-waived",
@@ -224,8 +227,11 @@ FEASIBILITY = Family(
         T("feasibility-not-done", "feasibility-missing",
           r"{FEAS}{g4}(?:was|were|had|has|have|is|are)\s+(?:been\s+)?(?P<neg>not|never)\s+(?:been\s+|even\s+|yet\s+|duly\s+|properly\s+)*" + _DONE,
           0.85, mode="not-done"),
+        T("not-supported-by-feasibility", "feasibility-missing",
+          r"\b(?:PC[- ]?(?:I|1|One)|proposal|project|scheme|decision|award|estimate|cost)\b{g3}(?:is|was|were|are|has\s+been|had\s+been)\s+(?P<neg>not)\s+(?:supported|backed|preceded|based|founded)\s+(?:by|on|upon)\s+(?:a\s+|any\s+|the\s+)?{FEAS}",
+          0.85, mode="not-done"),
         T("feasibility-deferred", "feasibility-missing",
-          r"{FEAS}{g4}{AUX}(?:completely\s+|altogether\s+|simply\s+)?" + _DEFERRED,
+          r"{FEAS}{g6}{AUX}(?:completely\s+|altogether\s+|simply\s+)?" + _DEFERRED,
           0.9, mode="dispensed"),
         T("defer-feasibility", "feasibility-missing",
           r"\b(?:dispens(?:ed|ing|es|e)\s+with|defer(?:red|ring)?|postpon(?:ed|ing|e)|waiv(?:ed|ing|e)|bypass(?:ed|ing)?|skipp?(?:ed|ing)?|ignor(?:ed|ing|e)|forgo(?:ne|ing)?|forego(?:ne|ing)?)\s+{ART}(?:requirements?\s+(?:of|for)\s+(?:a\s+|the\s+)?)?{FEAS}",
@@ -311,10 +317,10 @@ SECRECY = Family(
           require=r"\b(?:project|procurement|contract|deal|matter|execut|implement|done|handled|kept|award|transaction|china|chinese|side)", request=True),
         T("kept-confidential", "secrecy-request",
           r"\b(?:kept|keep|keeping|remain|remains?|treated|handled|maintained|maintain)\s+(?:strictly\s+|completely\s+|entirely\s+|highly\s+)?(?:confidential|secret|under\s+wraps|in\s+confidence|away\s+from\s+(?:the\s+)?(?:media|press|public(?:\s+eye)?|limelight))",
-          0.75, require=_REQUEST, exclude=_ORDINARY_SECRECY, request=True),
+          0.75, require=(_REQUEST, PROCUREMENT_CONTEXT), exclude=_ORDINARY_SECRECY, request=True),
         T("no-publicity", "secrecy-request",
           r"\b(?:(?P<neg>without|no)\s+(?:any\s+)?publicity|(?:avoid|minimi[sz]e|shun|refrain\s+from)\w*\s+(?:any\s+)?(?:publicity|media\s+(?:attention|coverage)|public\s+(?:attention|scrutiny|debate))|away\s+from\s+(?:the\s+)?(?:media|public\s+(?:eye|glare|gaze)|limelight|publicity)|(?P<neg2>not)\s+(?:be\s+)?(?:publici[sz]ed|made\s+public|disclosed\s+to\s+(?:the\s+)?(?:media|public|press)|shared\s+with\s+(?:the\s+)?(?:media|press)))",
-          0.85, require=_REQUEST, exclude=_ORDINARY_SECRECY, request=True),
+          0.85, require=(_REQUEST, PROCUREMENT_CONTEXT), exclude=_ORDINARY_SECRECY, request=True),
         T("secrecy-maintained", "secrecy-request",
           r"\b(?:maintain|ensure|observe|preserve)\w*\s+(?:strict\s+|complete\s+|utmost\s+|total\s+)?(?:secrecy|confidentiality)\b",
           0.75, require=PROCUREMENT_CONTEXT, exclude=_ORDINARY_SECRECY, request=True),
@@ -334,10 +340,10 @@ FINANCING = Family(
     rx(r"loan|credit|financ|funding|facility|exim|lender|tied|concession"),
     (
         T("loan-tied-to-vendor", "financing-tied",
-          r"\b" + _LOAN + r"\b{g8}(?:was|were|is|are|being|been|be|remained|remains)?\s*(?:tied|linked|conditional|contingent|subject|attached|bundled|pegged)\s+(?:up\s+)?(?:to|on|upon|with)\s+(?:the\s+)?(?:(?:award|selection|appointment|engagement|hiring|procurement|condition)\s+(?:of|from|to)\s+)?(?P<vendor>{VENDOR})",
+          r"\b" + _LOAN + r"\b{g8}(?:was|were|is|are|being|been|be|remained|remains)?\s*(?:tied|linked|conditional|contingent|subject|attached|bundled|pegged)\s+(?:up\s+)?(?:to|on|upon|with)\b(?:[ \t\n]+(?!(?:and|but|which|while|whereas)\b)[\w'’-]+){0,7}?[ \t\n]+(?P<vendor>{VENDOR})",
           0.85),
         T("vendor-tied-loan", "financing-tied",
-          r"\b(?:tied|linked|conditional|contingent)\s+(?:to|on|upon|with)\s+(?:the\s+)?(?:(?:award|selection|appointment|engagement|hiring|procurement)\s+of\s+)?(?P<vendor>{VENDOR})",
+          r"\b(?:tied|linked|conditional|contingent)\s+(?:to|on|upon|with)\b(?:[ \t\n]+(?!(?:and|but|which|while|whereas)\b)[\w'’-]+){0,7}?[ \t\n]+(?P<vendor>{VENDOR})",
           0.8, require=r"\b(?:loan|credit|financ|funding|facility|exim)"),
         T("only-if-vendor", "financing-tied",
           r"\b" + _LOAN + r"\b{g10}(?:only\s+if|on\s+the\s+condition\s+that|provided|on\s+condition\s+that|subject\s+to\s+the\s+condition\s+that)\b{g6}(?P<vendor>{VENDOR})",
@@ -366,7 +372,9 @@ UNSOLICITED = Family(
     rx(r"unsolicited|approach|own\s+(?:proposal|initiative|offer|accord)|its\s+own|swiss\s+challenge|suo\s+motu\s+(?:offer|proposal)|self[- ]initiated|came\s+forward|offer|propos|originat|emanat|initiative|pitched"),
     (
         T("unsolicited", "unsolicited-proposal",
-          r"\bunsolicited\s+(?:proposal|offer|bid|approach|submission|PPP\s+proposal)s?\b", 0.9),
+          r"\b(?:an?|the|this|that|its|their|his|such\s+an?|said|same)\s+(?:\w+\s+){0,2}?unsolicited\s+(?:proposal|offer|bid|approach|submission|PPP\s+proposal)\b"
+          r"|\bunsolicited\s+(?:proposal|offer|bid)s?\s+(?:of|from|by|submitted\s+by|made\s+by|received\s+from)\s+(?:M/s|the\s+(?:firm|company|vendor|contractor|consortium))"
+          r"|^\W*(?:Subject\s*:\s*)?unsolicited\s+(?:proposal|offer)\b", 0.9),
         T("approached-with-proposal", "unsolicited-proposal",
           r"(?P<vendor>" + _VENDOR_SUBJECT + r"){g6}(?:approached|contacted|wrote\s+to|called\s+on|met)\s+(?:the\s+)?{AGENCY}",
           0.85, require=r"\b(?:proposal|offer|proposed|offering|idea|concept|scheme|plan|solution|project)\b"),
@@ -376,6 +384,9 @@ UNSOLICITED = Family(
         T("vendor-proposed-project", "unsolicited-proposal",
           r"(?P<vendor>" + _VENDOR_SUBJECT + r"){g4}(?:came\s+forward|offered|proposed|suggested|pitched|presented|submitted)\s+(?:with\s+)?(?:a\s+|an\s+|its\s+|the\s+)?(?:\w+\s+){0,3}?(?:proposal|offer|plan|solution|concept|scheme|project)\s+(?:to|for|before)\s+(?:the\s+)?{AGENCY}",
           0.75, exclude=r"\b(?:in\s+response\s+to|pursuant\s+to|against)\s+(?:the\s+|an?\s+)?(?:tender|invitation|advertisement|request\s+for|RFP|bid)"),
+        T("on-its-own", "unsolicited-proposal",
+          r"\b(?:approached|contacted|wrote\s+to|came\s+to|offered|proposed|submitted)\b{g6}on\s+(?:its|their|his)\s+own\b(?!\s+(?:cost|costs|expense|account|risk|behalf|responsibility))",
+          0.85),
         T("swiss-challenge", "unsolicited-proposal",
           r"\bswiss\s+challenge\b", 0.7),
         T("originated-from-vendor", "unsolicited-proposal",
@@ -388,9 +399,11 @@ UNSOLICITED = Family(
 # court-found-irregularity
 # ---------------------------------------------------------------------------
 _PROCUREMENT_OBJECT = (
-    r"\b(?:contract|award|agreement|procurement|tender|bid|bidding|process|privati[sz]ation|transaction|"
-    r"letter\s+of\s+(?:acceptance|award|intent)|LoA|LOA|allotment|exercise|acquisition|purchase|deal|sale|lease|"
-    r"project|appointment|concession|licen[cs]e|work\s+order|purchase\s+order)s?\b"
+    r"\b(?:contract|award|agreement|procurement|tender|bid|bidding|privati[sz]ation|transaction|"
+    r"letter\s+of\s+(?:acceptance|award|intent)|LoA|LOA|allotment|acquisition|purchase|deal|sale|lease|"
+    r"project|concession|work\s+order|purchase\s+order|auction)s?\b"
+    r"|\b(?:procurement|tender(?:ing)?|bidding|selection|privati[sz]ation|award|acquisition|allotment|auction|sale|pre-?qualification)\s+process\b"
+    r"|\b(?:the|this|that)\s+(?:whole|entire)\s+(?:process|exercise|transaction)\b"
 )
 _ILLEGAL = (
     r"(?:illegal(?:ly)?|unlawful|void(?:\s+ab\s+initio)?|null\s+and\s+void|nullity|invalid|of\s+(?P<neg3>no)\s+legal\s+effect|"
@@ -407,8 +420,11 @@ COURT = Family(
           r"\b(?:declared|held|found|adjudged|pronounced|termed|called|described|is|was|are|were|being|stands|stood)\s+(?:to\s+be\s+|as\s+|that\s+)?(?:\w+\s+){0,2}?" + _ILLEGAL + r"\b",
           0.9, require=_PROCUREMENT_OBJECT, exclude=r"\b(?:if|unless|may\s+be|would\s+be|could\s+be)\s+(?:\w+\s+){0,3}" + re.sub(r"\(\?P<\w+>", "(?:", _ILLEGAL), finding="declared-illegal"),
         T("set-aside", "court-irregularity",
-          r"\b(?:(?:is|are|was|were|be|been|stands?|stood)\s+(?:hereby\s+)?(?:set\s+aside|quashed|annulled|cancell?ed|struck\s+down|rescinded|revoked|nullified|declared\s+void)|(?:set(?:ting)?|sets)\s+aside|quash(?:ed|ing)?|annul(?:led|ling)?|struck\s+down|strike\s+down)\b",
+          r"\b(?:(?:is|are|was|were|be|been|stands?|stood)\s+(?:hereby\s+)?(?:set\s+aside|quashed|annulled|struck\s+down|nullified|declared\s+void)|(?:set(?:ting)?|sets)\s+aside|quash(?:ed|ing)?|annul(?:led|ling)?|struck\s+down|strike\s+down)\b",
           0.9, require=_PROCUREMENT_OBJECT, finding="set-aside"),
+        T("cancelled-by-order", "court-irregularity",
+          r"\b(?:(?:is|are|was|were|be|been|stands?|stood)\s+(?:hereby\s+|thus\s+|therefore\s+)?(?:cancell?ed|rescinded|revoked|withdrawn)\s+(?:forthwith|hereby|with\s+immediate\s+effect)|(?:is|are)\s+hereby\s+(?:cancell?ed|rescinded|revoked))\b",
+          0.85, require=_PROCUREMENT_OBJECT, finding="cancelled"),
         T("exercise-farcical", "court-irregularity",
           r"\b(?:farcical|a\s+farce|an?\s+eye-?wash|a\s+sham|a\s+mockery)\b",
           0.85, require=_PROCUREMENT_OBJECT, finding="farcical"),

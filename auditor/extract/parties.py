@@ -20,7 +20,7 @@ _CAP = r"[A-Z][\w&'’.-]*"
 _ORG_SUFFIXED = re.compile(
     rf"\b(?:{_CAP}|&|and|of|de|for)(?:[ \t]+(?:{_CAP}|&|and|of|de|for|\(?[A-Z]+\)?)){{0,7}}?[ \t,]+{_SUFFIX}(?![\w])"
 )
-_ORG_MS = re.compile(r"\bM/[Ss]\.?\s*((?:[A-Z0-9][\w&'’.-]*|&)(?:[ \t]+(?:[A-Z0-9(][\w&'’.()-]*|&|and|of)){0,8})")
+_ORG_MS = re.compile(r"\bM/[Ss]\.?\s*((?:[A-Z0-9][\w&'’.-]*|&)(?:[ \t]*\n?[ \t]*(?:[A-Z0-9(][\w&'’.()-]*|&|and|of)){0,8})")
 
 _STOP = frozenset(
     """m/s ms messrs the co company ltd limited corporation corp inc pvt private llc gmbh sa plc jv joint venture

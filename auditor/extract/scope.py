@@ -77,11 +77,11 @@ STRONG_SPEECH = (
     r"(?:contend|argu|alleg|aver|claim|plead|pleaded|urg|pray|complain|insist|canvass)\w*"
 )
 WEAK_SPEECH = (
-    r"(?:submit|submitted|submits|state[sd]?|assert\w*|maintain\w*|point(?:s|ed)?\s+out|"
+    r"(?:submit|submitted|submits|state[sd]?|assert\w*|describ\w+|maintain\w*|point(?:s|ed)?\s+out|"
     r"represent\w*|emphasi[sz]\w*|stress\w*|reiterat\w*|den(?:y|ies|ied))"
 )
 _ATTR_STRONG = re.compile(rf"\b{STRONG_SPEECH}\b(?:\s+\S+){{0,4}}?\s+(?:that|:|–|—|“|\")", re.I)
-_ATTR_WEAK = re.compile(rf"\b{PARTY}\b(?:\s+\S+){{0,8}}?\s+{WEAK_SPEECH}\b", re.I)
+_ATTR_WEAK = re.compile(rf"\b{PARTY}\b(?:\s+\S+){{0,14}}?\s+{WEAK_SPEECH}\b", re.I)
 _ATTR_PHRASE = re.compile(
     rf"\b(?:according\s+to|in\s+the\s+(?:opinion|view|words)\s+of|as\s+per)\s+(?:the\s+)?{PARTY}\b"
     r"|\b(?:it\s+(?:is|was|has\s+been)\s+(?:alleged|contended|argued|claimed|averred|urged))\b"
@@ -107,15 +107,51 @@ COURT_VOICE = re.compile(
 )
 
 
+# a request for evidence is not an assertion: "we asked counsel to show us any
+# notification by which an emergency was declared"
+_ASKED_TO_SHOW = re.compile(
+    r"\b(?:ask(?:ed)?|call(?:ed)?\s+upon|requir(?:ed|es)|direct(?:ed)?|invit(?:ed|es))\b[^.;]{0,80}?\bto\s+(?:show|produce|point\s+out|place\s+on\s+record|bring\s+on\s+record|demonstrate|establish)\b[^.;]{0,40}?\bany\b",
+    re.I,
+)
+
+_CAPABILITY = re.compile(
+    r"\b(empower\w*|enabl\w*|authori[sz]\w*|entitl\w*|competent|(?:has|have|had)\s+the\s+power|power|powers|discretion|permitt\w*|allow\w*)\b(?:\W+\w+){0,6}?\W+to\b",
+    re.I,
+)
+
+
+_PAST_AUX = frozenset("was were had did been".split())
+
+
+def _past(tok: Token) -> bool:
+    """A past-tense or perfect marker: the clause reports an event, not a rule."""
+    return tok.lower in _PAST_AUX or (len(tok.lower) > 4 and tok.lower.endswith("ed"))
+
+
+def _has_boundary_between(tokens: Sequence[Token], a: int, b: int) -> bool:
+    return any(_is_boundary(tokens, i) for i, t in enumerate(tokens) if a <= t.start < b)
+
+
+# a proposal or suggestion: "X proposed that the PC-I be prepared after the award"
+_PROPOSAL = re.compile(
+    r"\b(?:propos\w*|suggest\w*|recommend\w*|request\w*|sought|seek\w*|urg(?:ed|es)|advis\w*|moved)\b(?:\W+\w+){0,14}?\W+that\b"
+    r"|\b(?:proposal|suggestion|recommendation|request)s?\s+(?:that|to|for)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Assessment:
     status: Status
     cue: str | None = None
     factor: float = 1.0  # confidence multiplier (a negation nearby but out of scope)
+    proposal: bool = False  # stated as a proposal/suggestion, not (yet) as done
 
 
 PRE_WINDOW = 8
 POST_WINDOW = 6
+DET_NEG = frozenset(("no", "without"))  # "nothing/nobody/none" are subjects: clause scope
+DET_NEG_WINDOW = 6
 
 
 def _is_pseudo_negation(tokens: Sequence[Token], i: int) -> bool:
@@ -163,9 +199,12 @@ def _is_pseudo_modal(tokens: Sequence[Token], i: int) -> bool:
 
 
 def _clause_bounds(tokens: Sequence[Token], lo: int, hi: int) -> tuple[int, int]:
-    """Token index range of the clause containing tokens[lo:hi]."""
+    """Token index range of the clause containing tokens[lo:hi].  A trigger that
+    opens with a subordinator ("because of the urgency...") starts its own clause."""
     start = 0
-    for i in range(lo - 1, -1, -1):
+    if lo < len(tokens) and tokens[lo].lower in TERMINATORS:
+        start = lo
+    for i in range(lo - 1 if start == 0 else -1, -1, -1):
         if _is_boundary(tokens, i):
             start = i + 1
             break
@@ -256,10 +295,14 @@ class SentenceScope:
                 if _inside(toks[i].start, internal) or _is_pseudo_negation(toks, i):
                     continue
                 return Assessment(Status.NEGATED, toks[i].text)
-        # negation before the trigger, in its clause
+        # negation before the trigger, in its clause.  A determiner-like cue ("no",
+        # "without") negates only the phrase it opens; a verbal one ("not", "never",
+        # "refused") the rest of its clause.
         for i in range(max(c_lo, ti - PRE_WINDOW), ti):
             t = toks[i].lower
             if (t in NEG_WORDS or t in NEG_VERBS) and not _is_pseudo_negation(toks, i):
+                if t in DET_NEG and ti - i > DET_NEG_WINDOW:
+                    continue
                 return Assessment(Status.NEGATED, toks[i].text)
         # negation after the trigger, when the trigger is the subject of a predicate
         post = range(tj, min(c_hi, tj + POST_WINDOW))
@@ -273,6 +316,8 @@ class SentenceScope:
         # or a conditional clause opening the sentence that contains the trigger
         for i in range(c_lo, ti):
             t = toks[i].lower
+            if t in {"when", "whenever"} and not any(_past(x) for x in toks[i + 1 : tj]):
+                return Assessment(Status.HYPOTHETICAL, f"generic '{toks[i].text}'")
             if t in MODAL_WORDS and not _is_pseudo_modal(toks, i):
                 if request and t in DEONTIC:
                     continue
@@ -281,6 +326,14 @@ class SentenceScope:
                 n = len(phrase)
                 if tuple(x.lower for x in toks[i : i + n]) == phrase and i + n <= ti:
                     return Assessment(Status.HYPOTHETICAL, " ".join(phrase))
+        m = _ASKED_TO_SHOW.search(self.text)
+        if m and m.start() < start:
+            return Assessment(Status.HYPOTHETICAL, "asked to show")
+        # a power or permission to do it is not doing it: "section 21 empowers the
+        # Federal Government to exempt...", "the Authority is competent to..."
+        for m in _CAPABILITY.finditer(self.text, max(0, start - 160), start):
+            if not _has_boundary_between(toks, m.end(), start):
+                return Assessment(Status.HYPOTHETICAL, m.group(1))
         if toks and toks[0].lower in {"if", "unless", "where", "whether", "should"} and ti < self._first_comma():
             return Assessment(Status.HYPOTHETICAL, toks[0].text)
         # "..., if any" / "(if any)" right after the trigger
@@ -296,7 +349,12 @@ class SentenceScope:
         if self.reported_by and not self.court_voice:
             return Assessment(Status.REPORTED, self.reported_by)
 
-        # asserted: lower confidence if a negation sits nearby outside the scope
+        # asserted: lower confidence if a negation sits nearby outside the scope,
+        # and for a proposal that may not have been carried out
+        proposal = False
+        pm = _PROPOSAL.search(self.text)
+        if pm and pm.start() < start:
+            proposal = True
         factor = 1.0
         for i in range(max(0, ti - 10), min(len(toks), tj + 10)):
             if ti <= i < tj:
@@ -304,7 +362,9 @@ class SentenceScope:
             if (toks[i].lower in NEG_WORDS) and not _is_pseudo_negation(toks, i):
                 factor = 0.85
                 break
-        return Assessment(Status.ASSERTED, None, factor)
+        if proposal:
+            factor *= 0.9
+        return Assessment(Status.ASSERTED, None, factor, proposal)
 
     def _first_comma(self) -> int:
         for i, t in enumerate(self.tokens):

@@ -40,6 +40,17 @@ _NOTICE = re.compile(
     re.I,
 )
 TENDER_KINDS = {"tender-notice"}
+# the notice's own date line: "Dated: 02.03.2021", "Islamabad, the 2nd March, 2021", "No. X dated 2.3.2021"
+_DATE_LINE = re.compile(
+    r"^\W*(?:dated?\b|date\s*(?:of\s+(?:issue|publication))?\s*[:.]|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:the\s+|dated\s+)?\d)"
+    r"|\b(?:No\.|Ref\.?)\s*\S+\s+dated\b|^\W*\d{1,2}(?:st|nd|rd|th)?[\s./-]+(?:\w+[\s./-]+)?\d{2,4}\W*$",
+    re.I,
+)
+# a judgment or report that narrates a tender: "the tender was advertised on 1.3.2012 and bids were due on 8.3.2012"
+_NARRATED = re.compile(
+    r"\b(?:tender|bids?|advertisement|notice|invitation)\b(?:\W+\w+){0,8}?\W+(?:published|advertised|issued|floated|appeared)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +68,8 @@ class BiddingPeriod:
 def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPeriod]:
     from auditor.extract.dates import find_dates
 
-    is_notice = kind in TENDER_KINDS or any(_NOTICE.search(s.text) for s in sentences[:40])
-    if not is_notice:
-        return []
+    if kind not in TENDER_KINDS:
+        return _narrated_periods(sentences)
     scope = "international" if any(_INTERNATIONAL.search(s.text) for s in sentences) else "national"
 
     deadlines: list[tuple[int, Sentence, dt.date, tuple[int, int], float]] = []
@@ -71,7 +81,7 @@ def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPer
         dates = [d for d in find_dates(s.text) if d.precision == "day"]
         if not dates:
             continue
-        if first_dated is None and idx < 15:
+        if first_dated is None and idx < 25 and (_DATE_LINE.search(s.text) or (len(s.text) <= 100 and re.search(r"\bdated\b|\bdate\s*:", s.text, re.I))):
             first_dated = (idx, s, dates[0].date, (dates[0].start, dates[0].end))
         m = _DEADLINE.search(s.text)
         if m:
@@ -126,3 +136,31 @@ def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPer
         )
         break  # one notice, one period: the firmest deadline
     return out
+
+
+def _narrated_periods(sentences: Sequence[Sentence]) -> list[BiddingPeriod]:
+    """Outside tender notices, only a sentence that states both the publication and
+    the deadline of a tender counts."""
+    from auditor.extract.dates import find_dates
+
+    out: list[BiddingPeriod] = []
+    for s in sentences:
+        pub = _NARRATED.search(s.text)
+        if not pub:
+            continue
+        dead = _DEADLINE.search(s.text, pub.end())
+        if not dead:
+            continue
+        dates = [d for d in find_dates(s.text) if d.precision == "day"]
+        before = [d for d in dates if pub.start() <= d.start < dead.start()]
+        after = [d for d in dates if d.start >= dead.start()]
+        if not before or not after:
+            continue
+        published, deadline = before[-1].date, after[0].date
+        days = (deadline - published).days
+        if not 0 <= days <= 365:
+            continue
+        scope = "international" if _INTERNATIONAL.search(s.text) else "national"
+        out.append(BiddingPeriod(published, deadline, days, scope, "statement", 0.75,
+                                 (s, (pub.start(), after[0].end)), None))
+    return out[:1]

@@ -45,9 +45,11 @@ def _case(console: Console, case: CaseResult) -> None:
         table.add_column("Severity", no_wrap=True)
         table.add_column("Rule", no_wrap=True, style="bold")
         table.add_column("Message", ratio=1)
-        table.add_column("Where", no_wrap=False, max_width=38)
+        table.add_column("Where", no_wrap=False, max_width=40, overflow="fold")
         for f in case.findings:
-            where = "\n".join(f"{e.document}:{e.page}" for e in f.evidence)
+            where = "\n".join(f"{e.document}:{e.page}" for e in f.evidence[:3])
+            if len(f.evidence) > 3:
+                where += f"\n(+{len(f.evidence) - 3} more)"
             sev = Text(f.severity.value, style=SEVERITY_STYLE[f.severity])
             if f.known:
                 sev.append(" (known)", style="dim")

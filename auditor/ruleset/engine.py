@@ -47,7 +47,7 @@ _OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.
 _OP_WORDS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "ne": "≠"}
 
 SEVERITY_POINTS = {Severity.INFO: 2.0, Severity.LOW: 10.0, Severity.MEDIUM: 25.0, Severity.HIGH: 40.0, Severity.CRITICAL: 60.0}
-MAX_EVIDENCE = 3
+MAX_EVIDENCE = 6
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,10 @@ class CaseView:
 @dataclass
 class _Result:
     ok: bool
-    facts: list[Fact] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)  # the leading ones are shown first, in order
     values: dict[str, Any] = field(default_factory=dict)
     items: list[tuple[Fact, dict[str, Any], list[Fact]]] = field(default_factory=list)
+    lead: int = 1  # how many of `facts` must lead the evidence, in their order
 
 
 @dataclass(frozen=True)
@@ -185,24 +186,34 @@ class Evaluator:
         return getattr(self, "_" + key.replace("-", "_"))(body)
 
     def _all(self, body: list[dict[str, Any]]) -> _Result:
-        res = _Result(True)
+        """All must hold; the branch that carries a message (or, failing that, the
+        first) leads the evidence and the message values."""
+        results = []
         for c in body:
             r = self.eval(c)
             if not r.ok:
                 return _Result(False)
+            results.append(r)
+        results.sort(key=lambda r: "__message__" not in r.values)
+        res = _Result(True, lead=results[0].lead if results else 1)
+        for r in results:
             res.facts.extend(r.facts)
             res.values.update({k: v for k, v in r.values.items() if k not in res.values})
             res.items.extend(r.items)
         return res
 
     def _any(self, body: list[dict[str, Any]]) -> _Result:
+        """True if any branch holds; the message values come from the first branch
+        that holds, the evidence from all of them."""
         res = _Result(False)
         for c in body:
             r = self.eval(c)
             if r.ok:
+                if not res.ok:
+                    res.values = dict(r.values)
+                    res.lead = r.lead
                 res.ok = True
                 res.facts.extend(r.facts)
-                res.values.update({k: v for k, v in r.values.items() if k not in res.values})
                 res.items.extend(r.items)
         return res
 
@@ -266,7 +277,7 @@ class Evaluator:
         values["fx"] = _fx_notes(lf + rf)
         if body.get("message"):
             values["__message__"] = body["message"]
-        return _Result(ok, lf + rf if ok else [], values if ok else {})
+        return _Result(ok, lf + rf if ok else [], values if ok else {}, lead=len(lf + rf) if ok else 0)
 
     def _spread(self, body: dict[str, Any]) -> _Result:
         facts = [f for f in select(self.case, body["select"]) if isinstance(attr_of(self.case, f, body["attr"]), (int, float))]
@@ -300,7 +311,7 @@ class Evaluator:
             "fx": _fx_notes([f for _, f in reps]),
         }
         ordered = [hi[1], lo[1]] + [f for _, f in reps if f is not hi[1] and f is not lo[1]]
-        return _Result(True, ordered, values)
+        return _Result(True, ordered, values, lead=2)
 
     def _each(self, body: dict[str, Any]) -> _Result:
         items = []
@@ -337,38 +348,48 @@ class Evaluator:
         names = [f for f in self.case.facts if f.document in doc_paths and f.kind in ("organisation", "name-mention")]
         titles = [f for f in self.case.facts if f.document in doc_paths and f.kind == "document-title"]
         min_score = float(self.param(body["min_score"]))
-        items = []
-        checked: set[str] = set()
+        # group the claims by the firm they name (one firm, many spellings)
+        groups: list[tuple[str, list[Fact]]] = []
+        main = None
         for f in select(self.case, body["select"]):
             vendor = attr_of(self.case, f, body["attr"])
             if not vendor:
                 continue
             if GENERIC_VENDOR.match(str(vendor)):
-                vendor = self._main_vendor()
-                if vendor is None:
+                main = main or self._main_vendor()
+                if main is None:
                     continue
-            key = str(vendor).lower()
-            if key in checked:
-                continue
-            checked.add(key)
+                vendor = main
+            for i, (name, members) in enumerate(groups):
+                if name_match(str(vendor), name) >= min_score:
+                    members.append(f)
+                    if len(str(vendor)) > len(name) and not GENERIC_VENDOR.match(str(f.get(body["attr"]) or "")):
+                        groups[i] = (str(vendor), members)
+                    break
+            else:
+                groups.append((str(vendor), [f]))
+        items = []
+        for vendor, members in groups:
             best, best_name = 0.0, ""
             for n in names:
-                score = name_match(str(vendor), str(n.get("name") or ""))
+                score = name_match(vendor, str(n.get("name") or ""))
                 if score > best:
                     best, best_name = score, str(n.get("name"))
             if best >= min_score:
                 continue
-            values = dict(f.attrs)
+            # explicit names first, then the firmest
+            members.sort(key=lambda m: (bool(GENERIC_VENDOR.match(str(m.get(body["attr"]) or ""))), -m.confidence, m.document, m.page))
+            values = dict(members[0].attrs)
             values.update(
                 vendor=vendor,
                 best_match=best_name or "no similar name",
                 best_score=round(best),
                 agreements=", ".join(sorted(doc_paths)),
             )
-            items.append((f, values, titles))
+            items.append((members[0], values, members[1:] + titles))
         if not items:
             return _Result(False)
-        return _Result(True, [f for f, _, _ in items] + titles, dict(items[0][1]), items)
+        return _Result(True, [f for f, _, extra in items for f in [f] + extra], dict(items[0][1]), items)
 
     def _main_vendor(self) -> str | None:
         """The case's vendor, when a document only says "the vendor": the firm the
@@ -403,12 +424,12 @@ def evaluate_rule(rule: Rule, case: CaseView, parameters: dict[str, Any] | None 
                 seen.add(finding.fingerprint)
                 findings.append(finding)
     else:
-        findings.append(make_finding(rule, case, res.facts, res.values))
+        findings.append(make_finding(rule, case, res.facts, res.values, lead=res.lead))
     return RuleOutcome(Check(rule.id, Outcome.FIRED, f"{len(findings)} finding(s)"), tuple(findings))
 
 
-def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict[str, Any]) -> Finding:
-    evidence = _pick_evidence(facts)
+def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict[str, Any], lead: int = 1) -> Finding:
+    evidence = _pick_evidence(facts, lead)
     primary = [f for f in facts if f.kind not in ("document-title",)] or list(facts)
     confidence = _confidence(primary, rule)
     score = round(SEVERITY_POINTS[rule.severity] * confidence, 1)
@@ -422,6 +443,7 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         "rule_id": rule.id,
         "severity": rule.severity.value,
         "documents": ", ".join(sorted({f.document for f in primary})),
+        "case_documents": sum(1 for d in case.documents if d.error is None),
         **rule.parameters,
         **values,
     }
@@ -446,26 +468,43 @@ def fingerprint(rule_id: str, evidence: Evidence) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
 
 
-def _pick_evidence(facts: Sequence[Fact]) -> tuple[Evidence, ...]:
-    """Up to MAX_EVIDENCE items, strongest first, one per (document, page, quote),
-    preferring distinct documents; the supporting facts' order is kept for the first."""
+def _pick_evidence(facts: Sequence[Fact], lead: int = 1) -> tuple[Evidence, ...]:
+    """Up to MAX_EVIDENCE items: the leading facts (what the message is about) in
+    their order, then the firmest fact of every other document, then further
+    distinct pages, strongest first."""
     out: list[Evidence] = []
     seen: set[tuple[str, int, str]] = set()
+    pages: set[tuple[str, int]] = set()
     docs: set[str] = set()
-    ordered = list(facts[:1]) + sorted(facts[1:], key=lambda f: (f.kind == "document-title", -f.confidence, f.document, f.page))
-    # first pass: distinct documents; second pass: fill up
-    for pass_ in (0, 1):
-        for f in ordered:
-            for ev in f.evidence[:2]:
-                key = (ev.document, ev.page, ev.quote)
-                if key in seen or (pass_ == 0 and ev.document in docs and out):
-                    continue
-                if len(out) >= MAX_EVIDENCE:
-                    return tuple(out)
-                seen.add(key)
+    lead = max(1, lead)
+    for f in facts[:lead]:
+        for ev in f.evidence[:3]:  # all of a leading fact's evidence (e.g. notice date and deadline)
+            if (ev.document, ev.page, ev.quote) not in seen:
+                seen.add((ev.document, ev.page, ev.quote))
+                pages.add((ev.document, ev.page))
                 docs.add(ev.document)
                 out.append(ev)
-                break
+    ordered = sorted(facts[lead:], key=lambda f: (f.kind == "document-title", -f.confidence, f.document, f.page))
+    # pass 0: one per document; pass 1: one per page; pass 2: anything left
+    for pass_ in (0, 1, 2):
+        for f in ordered:
+            ev = f.evidence[0]
+            key = (ev.document, ev.page, ev.quote)
+            if key in seen:
+                continue
+            if out and ((pass_ == 0 and ev.document in docs) or (pass_ == 1 and (ev.document, ev.page) in pages)):
+                continue
+            if len(out) >= MAX_EVIDENCE:
+                return tuple(out)
+            seen.add(key)
+            pages.add((ev.document, ev.page))
+            docs.add(ev.document)
+            out.append(ev)
+            # a sentence that runs onto the next page: keep its continuation with it
+            for extra in f.evidence[1:2]:
+                if len(out) < MAX_EVIDENCE and (extra.document, extra.page, extra.quote) not in seen:
+                    seen.add((extra.document, extra.page, extra.quote))
+                    out.append(extra)
     return tuple(out)
 
 

@@ -56,7 +56,7 @@ REQUIRE_KEYS = {"fact": False, "where": False, "document_kind": False, "min_coun
 
 # names a message template may use, besides parameters and fact attributes
 TEMPLATE_NAMES = frozenset(
-    """quote document page count title rule_id severity documents
+    """quote document page count title rule_id severity documents case_documents
     left right ratio left_document right_document left_page right_page fx percent_over
     values spread_pct max min max_document min_document
     threshold vendor best_match best_score agreements""".split()
