@@ -28,12 +28,13 @@ KINDS = (
     "letter",
     "law",
     "standard-document",
+    "bidding-document",
     "other",
 )
 
 # Kinds whose sentences state rules, not events: "direct procurement may be used where...",
 # "the Contractor shall keep ... confidential".  Their triggers are read as normative.
-NORMATIVE_KINDS = frozenset({"law", "standard-document"})
+NORMATIVE_KINDS = frozenset({"law", "standard-document", "bidding-document"})
 
 _I = re.I
 _MARKERS: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
@@ -53,7 +54,8 @@ _MARKERS: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
             (r"\bthe\s+Lender\b.{0,400}\bthe\s+Borrower\b|\bthe\s+Borrower\b.{0,400}\bthe\s+Lender\b", 1.5, re.S),
         ),
         "award-letter": (
-            (r"\b(?:LETTER|NOTICE|NOTIFICATION)\s+OF\s+(?:AWARD|ACCEPTANCE|INTENT)\b", 3.0, _I),
+            (r"\b(?:LETTER|NOTICE|NOTIFICATION)\s+OF\s+(?:AWARD|ACCEPTANCE|INTENT)\b", 3.0, 0),
+            (r"\b(?:Letter|Notice|Notification)\s+of\s+(?:Award|Acceptance|Intent)\b", 1.8, 0),
             (r"\bAWARD\s+OF\s+CONTRACT\b|\bCONTRACT\s+AWARD\b", 2.0, 0),
             (r"\byour\s+(?:bid|offer|tender|proposal)\b.{0,120}\b(?:has\s+been|is|stands)\s+accepted\b", 2.0, re.S | _I),
         ),
@@ -73,7 +75,9 @@ _MARKERS: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         "tender-notice": (
             (r"\bTENDER\s+NOTICE\b|\bNOTICE\s+INVITING\s+TENDERS?\b|\bINVITATION\s+(?:FOR|TO)\s+(?:BIDS?|TENDERS?|PRE-?QUALIFICATION)\b", 3.0, _I),
             (r"\bREQUEST\s+FOR\s+(?:QUOTATIONS?|PROPOSALS?|EXPRESSIONS?\s+OF\s+INTEREST)\b|\bPRE-?QUALIFICATION\s+NOTICE\b", 2.5, _I),
-            (r"\b(?:STANDARD\s+)?(?:TENDER|BIDDING)\s+DOCUMENTS?\b|\bINSTRUCTIONS\s+TO\s+(?:BIDDERS|TENDERERS)\b", 2.0, 0),
+        ),
+        "bidding-document": (
+            (r"\b(?:TENDER|BIDDING|SOLICITATION)\s+DOCUMENTS?\b|\bINSTRUCTIONS\s*TO\s*(?:BIDDERS|TENDERERS)\b|\bCONDITIONS\s+OF\s+CONTRACT\b|\bBID\s+DATA\s+SHEET\b|\bTERMS\s+OF\s+REFERENCE\b", 2.6, _I),
         ),
         "evaluation-report": (
             (r"\b(?:BID|TECHNICAL|FINANCIAL|FINAL)\s+EVALUATION\s+REPORT\b|\bEVALUATION\s+REPORT\b|\bABSTRACT\s+OF\s+BIDS\b|\bCOMPARATIVE\s+STATEMENT\b", 3.0, _I),

@@ -47,7 +47,10 @@ def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None 
     """Facts of one document.  ``kind`` overrides the detected document kind."""
     stream = Stream(document, sha256, pages)
     sentences = split_sentences(stream.text)
-    kind = kind or doctype.classify(document, stream.text[: doctype.OPENING_CHARS])
+    if kind is None:
+        # the raw opening (running headers included: a plan's title may repeat on every page)
+        opening = "\n".join(p.text for p in pages[:3] if p.text)[: doctype.OPENING_CHARS]
+        kind = doctype.classify(document, opening or stream.text[: doctype.OPENING_CHARS])
     year = document_year(stream.text)
     builder = _Builder(stream, kind, year)
     builder.run(sentences)
@@ -212,6 +215,8 @@ class _Builder:
                     continue
                 if self.normative and assessment.status is Status.ASSERTED:
                     assessment = Assessment(Status.HYPOTHETICAL, f"normative text ({self.kind})")
+                elif assessment.status is Status.ASSERTED and _RECOMMENDATION.match(s.text):
+                    assessment = Assessment(Status.HYPOTHETICAL, "recommendation")
                 self._add(trig.kind, s, a, b, trig.confidence, assessment, attrs)
                 taken.append((trig.kind, a, b))
 
@@ -313,6 +318,12 @@ class _Builder:
 # a prayer for relief in a petition: "(b) Declare that the award is illegal ..."
 _RELIEF = re.compile(
     r"^\W*(?:\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]\s*)?(?:Declare|Direct|Restrain|Quash|Set\s+aside|Hold|Order|Grant|Issue|Strike\s+down|Call\s+for)\b"
+)
+# a recommendation or action item: "2 Enact a procurement law ...", "(iii) Publish a list of ..."
+_RECOMMENDATION = re.compile(
+    r"^\W*(?:\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]?\s+)?(?:Enact|Establish|Publish|Ensure|Introduce|Adopt|Strengthen|Develop|Require|Amend|"
+    r"Consider|Limit|Restrict|Prohibit|Operationali[sz]e|Review|Implement|Improve|Create|Set\s+up|Mandate|Disclose|Avoid|Reduce|"
+    r"Clarify|Revise|Prepare|Conduct|Undertake|Align|Provide|Increase|Expand|Reform|Abolish|Remove)\b"
 )
 # a law-report citation: the quotation that follows is another court's words
 _CITATION = re.compile(

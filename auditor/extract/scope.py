@@ -34,7 +34,7 @@ from auditor.extract.text import Token, tokenize
 from auditor.models import Status
 
 NEG_WORDS = frozenset(
-    "not no never neither nor none nobody nothing nowhere cannot without n't hardly".split()
+    "not no never neither nor none nobody nothing nowhere cannot without n't hardly unable".split()
 )
 NEG_VERBS = frozenset(
     """refused refuses refuse rejected rejects reject declined declines decline denied
@@ -55,6 +55,8 @@ NEW_CLAUSE_AFTER_AND = frozenset(
 MODAL_WORDS = frozenset(
     "if unless whether would could should may might can suppose supposing assuming hypothetically lest".split()
 )
+# generic statements about how things usually go, not about one procurement
+GENERIC_WORDS = frozenset("typically usually generally often frequently commonly normally ordinarily".split())
 DEONTIC = frozenset("should would may must can could shall".split())
 MODAL_PHRASES = (
     ("in", "case"),
@@ -114,6 +116,10 @@ _ASKED_TO_SHOW = re.compile(
     re.I,
 )
 
+_FAILED_TO_SHOW = re.compile(
+    r"\b(?:fail(?:ed|s)?|failure|unable)\s+to\s+(?:establish|prove|show|make\s+out|substantiate|demonstrate|point\s+out|bring\s+on\s+record)\b",
+    re.I,
+)
 _CAPABILITY = re.compile(
     r"\b(empower\w*|enabl\w*|authori[sz]\w*|entitl\w*|competent|(?:has|have|had)\s+the\s+power|power|powers|discretion|permitt\w*|allow\w*)\b(?:\W+\w+){0,6}?\W+to\b",
     re.I,
@@ -295,6 +301,10 @@ class SentenceScope:
                 if _inside(toks[i].start, internal) or _is_pseudo_negation(toks, i):
                     continue
                 return Assessment(Status.NEGATED, toks[i].text)
+        # "failed to establish that ...", "could not make out a case that ..."
+        fm = _FAILED_TO_SHOW.search(self.text, 0, start)
+        if fm and not _has_boundary_between(toks, fm.end(), start):
+            return Assessment(Status.NEGATED, fm.group(0).split()[0])
         # negation before the trigger, in its clause.  A determiner-like cue ("no",
         # "without") negates only the phrase it opens; a verbal one ("not", "never",
         # "refused") the rest of its clause.
@@ -316,7 +326,9 @@ class SentenceScope:
         # or a conditional clause opening the sentence that contains the trigger
         for i in range(c_lo, ti):
             t = toks[i].lower
-            if t in {"when", "whenever"} and not any(_past(x) for x in toks[i + 1 : tj]):
+            if t in {"when", "whenever"} and not any(_past(x) for x in toks[i + 1 : min(i + 6, ti)]):
+                return Assessment(Status.HYPOTHETICAL, f"generic '{toks[i].text}'")
+            if t in GENERIC_WORDS:
                 return Assessment(Status.HYPOTHETICAL, f"generic '{toks[i].text}'")
             if t in MODAL_WORDS and not _is_pseudo_modal(toks, i):
                 if request and t in DEONTIC:

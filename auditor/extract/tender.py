@@ -39,7 +39,7 @@ _NOTICE = re.compile(
     r"\btender\s+notice\b|\binvitation\s+(?:for|to)\s+(?:bids?|tenders?)\b|\bnotice\s+inviting\s+tenders?\b|\brequest\s+for\s+(?:quotations?|proposals?)\b|\bsealed\s+(?:bids|tenders)\b|\bbids?\s+are\s+invited\b|\binvites?\s+(?:sealed\s+)?(?:bids|tenders|proposals)\b",
     re.I,
 )
-TENDER_KINDS = {"tender-notice"}
+TENDER_KINDS = {"tender-notice", "bidding-document"}
 # the notice's own date line: "Dated: 02.03.2021", "Islamabad, the 2nd March, 2021", "No. X dated 2.3.2021"
 _DATE_LINE = re.compile(
     r"^\W*(?:dated?\b|date\s*(?:of\s+(?:issue|publication))?\s*[:.]|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:the\s+|dated\s+)?\d)"
