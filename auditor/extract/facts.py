@@ -356,6 +356,11 @@ class _QuoteTracker:
             if self.length > self.MAX_SENTENCES or (starts_para and self.length > self.RESET_AFTER):
                 self.depth, self.kind = 0, None
         state = self.kind if self.depth > 0 else None
+        if self.depth == 0 and opens and opens <= closes and text.lstrip().startswith(("“", "‘‘")):
+            # a quotation that opens and closes within this sentence
+            kind = "precedent" if _CITATION.search(self.prev[-300:]) else "quotation"
+            self.prev = text
+            return kind
         if self.depth == 0 and opens > closes:
             self.length = 0
             head = text[: text.find("“")] if "“" in text else text

@@ -107,7 +107,7 @@ def T(name: str, kind: str, pattern: str, confidence: float, require: str | tupl
 # waived-tendering: competitive tendering waived, bypassed or dispensed with
 # ---------------------------------------------------------------------------
 PROCUREMENT_CONTEXT = (
-    r"\b(?:contract|award|procure|purchase|tender|bid|supply|supplier|vendor|contractor|project|work|"
+    r"\b(?:contract|award|procur|purchase|tender|bid|supply|supplier|vendor|contractor|project|work|"
     r"firm|company|agreement|equipment|services|goods|acquisition|procurement|hire|hiring|appoint|allot)"
 )
 
@@ -121,10 +121,13 @@ TENDER = Family(
     (
         # exemptions from procurement rules
         T("exempt-from-rules", "tendering-waived",
-          r"\bexempt(?:ed|ion|ing|s)?\b{g6}(?:from|of|under)\s+(?:the\s+)?(?:application|purview|operation|ambit|applicability|provisions?|requirements?|rigou?rs?)?\s*(?:of\s+)?{RULES}",
+          r"\bexempt\w*\b{g6}(?:from|of|under)\s+(?:the\s+)?(?:application|purview|operation|ambit|applicability|provisions?|requirements?|rigou?rs?)?\s*(?:of\s+)?{RULES}",
           0.9, mechanism="exemption"),
+        T("exemption-granted", "tendering-waived",
+          r"\bexemption\b{g4}(?:was|were|is|are|been|be|being)\s+(?:duly\s+)?(?:granted|accorded|allowed|approved|given|obtained|sought|requested)",
+          0.8, require=r"{RULES}|\bsection\s*21\b|\bprocure|\btender|\bbidding", mechanism="exemption"),
         T("exemption-under-s21", "tendering-waived",
-          r"\bexempt(?:ed|ion|ing|s)?\b{g6}(?:section|sec\.?|s\.)\s*21\b",
+          r"\bexempt\w*\b{g6}(?:section|sec\.?|s\.)\s*21\b",
           0.9, mechanism="exemption"),
         T("rules-not-applied", "tendering-waived",
           r"{RULES}\s+(?:were|was|had\s+been|have\s+been|has\s+been|being|are|is)\s+(?:completely\s+|totally\s+|simply\s+)?(?:waived|relaxed|dispensed\s+with|bypassed|by-passed|circumvented|ignored|flouted|sidelined|set\s+aside|(?P<neg>not)\s+(?:applied|followed|observed|adhered\s+to|complied\s+with))",
@@ -231,7 +234,7 @@ FEASIBILITY = Family(
           r"\b(?:PC[- ]?(?:I|1|One)|proposal|project|scheme|decision|award|estimate|cost)\b{g3}(?:is|was|were|are|has\s+been|had\s+been)\s+(?P<neg>not)\s+(?:supported|backed|preceded|based|founded)\s+(?:by|on|upon)\s+(?:a\s+|any\s+|the\s+)?{FEAS}",
           0.85, mode="not-done"),
         T("feasibility-deferred", "feasibility-missing",
-          r"{FEAS}{g6}{AUX}(?:completely\s+|altogether\s+|simply\s+)?" + _DEFERRED,
+          r"{FEAS}{g6}{AUX}(?:not\s+|never\s+)?(?:completely\s+|altogether\s+|simply\s+)?" + _DEFERRED,
           0.9, mode="dispensed"),
         T("defer-feasibility", "feasibility-missing",
           r"\b(?:dispens(?:ed|ing|es|e)\s+with|defer(?:red|ring)?|postpon(?:ed|ing|e)|waiv(?:ed|ing|e)|bypass(?:ed|ing)?|skipp?(?:ed|ing)?|ignor(?:ed|ing|e)|forgo(?:ne|ing)?|forego(?:ne|ing)?)\s+{ART}(?:requirements?\s+(?:of|for)\s+(?:a\s+|the\s+)?)?{FEAS}",
@@ -316,7 +319,7 @@ SECRECY = Family(
           r"\blow[- ]?(?:key|profile)\b", 0.9,
           require=r"\b(?:project|procurement|contract|deal|matter|execut|implement|done|handled|kept|award|transaction|china|chinese|side)", request=True),
         T("kept-confidential", "secrecy-request",
-          r"\b(?:kept|keep|keeping|remain|remains?|treated|handled|maintained|maintain)\s+(?:strictly\s+|completely\s+|entirely\s+|highly\s+)?(?:confidential|secret|under\s+wraps|in\s+confidence|away\s+from\s+(?:the\s+)?(?:media|press|public(?:\s+eye)?|limelight))",
+          r"\b(?:kept|keep|keeping|remain|remains?|treated|handled|maintained|maintain)\s+(?:[\w-]+\s+){0,5}?(?:strictly\s+|completely\s+|entirely\s+|highly\s+)?(?:confidential|secret|under\s+wraps|in\s+confidence|away\s+from\s+(?:the\s+)?(?:media|press|public(?:\s+eye)?|limelight))",
           0.75, require=(_REQUEST, PROCUREMENT_CONTEXT), exclude=_ORDINARY_SECRECY, request=True),
         T("no-publicity", "secrecy-request",
           r"\b(?:(?P<neg>without|no)\s+(?:any\s+)?publicity|(?:avoid|minimi[sz]e|shun|refrain\s+from)\w*\s+(?:any\s+)?(?:publicity|media\s+(?:attention|coverage)|public\s+(?:attention|scrutiny|debate))|away\s+from\s+(?:the\s+)?(?:media|public\s+(?:eye|glare|gaze)|limelight|publicity)|(?P<neg2>not)\s+(?:be\s+)?(?:publici[sz]ed|made\s+public|disclosed\s+to\s+(?:the\s+)?(?:media|public|press)|shared\s+with\s+(?:the\s+)?(?:media|press)))",
@@ -430,7 +433,7 @@ COURT = Family(
           0.85, require=_PROCUREMENT_OBJECT, finding="farcical"),
         T("illegalities-found", "court-irregularity",
           r"\b(?:illegalit(?:y|ies)|irregularit(?:y|ies)|violations?\s+of\s+(?:the\s+)?(?:law|rules|procurement|PPRA|mandatory))\b{g8}(?:committed|found|established|proved|noticed|pointed\s+out|surfaced|detected|observed|reflected|floated)"
-          r"|\b(?:found|noticed|established|detected|observed|unearthed|pointed\s+out|committed)\s+(?:\w+\s+){0,4}?(?:illegalit(?:y|ies)|irregularit(?:y|ies)|violations?)\b",
+          r"|\b(?:found|finds?|noticed|notice|established|detected|observed|unearthed|pointed\s+out|committed)\s+(?:\w+\s+){0,4}?(?:illegalit(?:y|ies)|irregularit(?:y|ies)|violations?)\b",
           0.7, require=_PROCUREMENT_OBJECT, finding="irregularities"),
         T("made-in-violation", "court-irregularity",
           r"\b(?:made|done|carried\s+out|awarded|executed|procured|purchased|granted|allotted|approved|processed|concluded|signed|entered\s+into)\s+in\s+(?:clear\s+|flagrant\s+|gross\s+|complete\s+|sheer\s+|utter\s+)?(?:violation|contravention|breach|disregard|derogation)\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:rules|law|regulations|ordinance|act|procedures?|PPRA|codal|provisions|policy)",

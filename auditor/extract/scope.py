@@ -174,6 +174,8 @@ def _is_pseudo_negation(tokens: Sequence[Token], i: int) -> bool:
         return True
     if t == "not" and nxt in {"exceeding", "necessarily", "least"}:
         return True
+    if t == "not" and nxt.endswith("ly") and nxt2 == ",":
+        return True  # "Not surprisingly, ..." qualifies the sentence, negates nothing
     if t == "not" and nxt == "to" and nxt2 in {"exceed", "mention"}:
         return True
     if t == "not" and i > 0 and tokens[i - 1].lower == "or" and i > 1 and tokens[i - 2].lower == "whether":

@@ -36,6 +36,7 @@ _PAGE_NUMBER_LINE = re.compile(
     r"^\s*(?:[-–—(\[]\s*)?(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*[-–—)\]])?\s*$", re.I
 )
 _WS = re.compile(r"\s+")
+_PAGE_OF = re.compile(r"\bPage\s+\d{1,4}\s+(?:of|/)\s+\d{1,4}\b", re.I)  # a running header/footer
 
 
 def _line_key(line: str) -> str:
@@ -84,7 +85,7 @@ class Stream:
                         parts.append("\n")
                         pos += 1
                     continue
-                if off in edges and (_PAGE_NUMBER_LINE.match(line) or _line_key(line) in boiler):
+                if off in edges and (_PAGE_NUMBER_LINE.match(line) or _PAGE_OF.search(line) or _line_key(line) in boiler):
                     continue
                 segs.append(Segment(pos, page.number, off, len(line)))
                 parts.append(line)

@@ -1,0 +1,26 @@
+"""Shared test fixtures: one real scan of all fixture cases per test session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_CASES = ROOT / "fixtures" / "cases"
+EXAMPLE = FIXTURE_CASES / "islamabad-safe-city"
+
+
+@pytest.fixture(scope="session")
+def fixtures_report(tmp_path_factory) -> dict:
+    """The JSON report (schema v1) of `auditor scan fixtures/cases`, as a dict."""
+    from auditor.options import ScanOptions
+    from auditor.pipeline import run_scan
+    from auditor.report import Format, render
+    from auditor.ruleset.schema import builtin_rules_dir, load_rules
+
+    rules, _ = load_rules([builtin_rules_dir()])
+    options = ScanOptions(use_cache=False, cache_dir=tmp_path_factory.mktemp("cache"))
+    result = run_scan([FIXTURE_CASES], options, rules)
+    return json.loads(render(result, Format.JSON))
