@@ -8,9 +8,10 @@ and findings, no timestamps unless the scan was asked for one.
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import PurePosixPath
+from typing import Any, Iterable
 
-from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding
+from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Reference, RuleInfo, Severity
 from auditor.report import RenderOptions
 
 SCHEMA_VERSION = 1
@@ -83,6 +84,56 @@ def report_dict(result: AuditResult, *, timings: bool = False) -> dict[str, Any]
     if result.generated_at:
         out["generated_at"] = result.generated_at
     return out
+
+
+# --- helpers the other renderers share (plain functions of the frozen result) --------------
+
+SEVERITIES_DESC = tuple(sorted(Severity, key=lambda s: -s.rank))  # critical ... info
+
+
+def finding_key(f: Finding) -> tuple:
+    """Deterministic order of findings: most severe first, then score, rule, place."""
+    ev = f.evidence[0] if f.evidence else None
+    return (f.case_id, -f.severity.rank, -f.score, f.rule_id, ev.document if ev else "", ev.page if ev else 0, f.fingerprint)
+
+
+def ranked_cases(result: AuditResult) -> list[CaseResult]:
+    """Cases by risk score, highest first (ties: by id)."""
+    return sorted(result.cases, key=lambda c: (-c.score, c.id))
+
+
+def top_findings(result: AuditResult, limit: int = 10) -> list[Finding]:
+    """The most serious findings across all cases."""
+    return sorted(result.iter_findings(), key=lambda f: (-f.severity.rank, -f.score, f.case_id, f.rule_id, f.fingerprint))[:limit]
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """{severity: n}, most severe first, only severities that occur."""
+    counts = {s: 0 for s in SEVERITIES_DESC}
+    for f in findings:
+        counts[f.severity] += 1
+    return {s: n for s, n in counts.items() if n}
+
+
+def case_label(result: AuditResult, case_id: str) -> str:
+    """A readable name for a case: "." (the scanned folder itself) becomes that folder's name."""
+    if case_id != "." or len(result.roots) != 1:
+        return case_id
+    name = PurePosixPath(result.roots[0].replace("\\", "/")).name
+    return name if name not in ("", ".", "..") else case_id
+
+
+def reference_line(ref: Reference) -> str:
+    """"Public Procurement Rules, 2004, rule 42(c) (OCP red flag R001)"."""
+    text = f"{ref.title}, {ref.section}" if ref.section else ref.title
+    if ref.ocp_code:
+        text += f" (Open Contracting red flag {ref.ocp_code})"
+    return text
+
+
+def rule_legal_basis(rule: RuleInfo) -> str:
+    """One line of legal basis for a rule, in the words of its references."""
+    return "; ".join(reference_line(r) for r in rule.references)
 
 
 def _help_uri(rule_id: str) -> str:

@@ -1,0 +1,327 @@
+"""SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps, any SARIF viewer).
+
+One run; ``tool.driver.rules`` from the rules that were applied; one result per
+finding.  SARIF knows lines and characters, not pages, so a page is carried
+three ways (docs/ci.md explains it to users):
+
+- ``region.startLine`` is the 1-based page number: GitHub code scanning needs a
+  start line to place an alert, and for a PDF the page is the only position
+  that means anything.  Its alert view therefore reads "line N" for page N.
+- ``region.snippet.text`` is the verbatim quote, and ``region.properties``
+  says ``page`` explicitly, with the quote's character offsets within that
+  page's extracted text (``pageTextOffset``/``pageTextLength``).  SARIF's own
+  ``charOffset`` would mean an offset into the PDF file, which a quote has not.
+- ``result.properties`` repeats case, page, quote and the document's sha256.
+
+``artifactLocation.uri`` is relative: GitHub resolves it against the
+repository root and ignores ``uriBaseId``, so when the scan root is a relative
+folder inside the working directory the uri is the path from there
+(``filings/<case>/<doc>.pdf``, base ``SRCROOT``); otherwise it is the path
+relative to the scan root (base ``SCANROOT``, described in
+``originalUriBaseIds``).  The reports' own document path (relative to the scan
+root) is in ``result.properties.document``.  ``partialFingerprints["auditorFinding/v1"]``
+is the finding's fingerprint (rule + document hash + quote), stable across runs
+and machines.  ``baselineState`` is written when the scan used a baseline
+(some finding is known): "unchanged" for known findings, "new" for the rest.
+Documents that could not be read become ``toolExecutionNotifications``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote as _quote
+
+from auditor.models import AuditResult, DocumentInfo, Evidence, Finding, RuleInfo, Severity
+from auditor.report import RenderOptions
+from auditor.report.json_ import finding_key, reference_line, rule_legal_basis
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/auditor-dev/auditor"
+FINGERPRINT_KEY = "auditorFinding/v1"
+ROOT_BASE = "SCANROOT"  # the scanned folder; document paths are relative to it
+WORKDIR_BASE = "SRCROOT"  # the directory the scan ran in (the repository, in CI)
+
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub's scale: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
+PRECISION = {"stable": "high", "experimental": "medium"}
+
+# Notification descriptors (tool.driver.notifications) for what went wrong while reading.
+NOTIFICATIONS = {
+    "corrupt": "The PDF could not be parsed.",
+    "empty": "The file is empty or has no pages.",
+    "encrypted": "The PDF is encrypted and could not be opened.",
+    "not-pdf": "The file is not a PDF.",
+    "too-large": "The document is larger than the configured limit.",
+    "timeout": "Reading the document took longer than the configured time limit.",
+    "unread-pages": "Some pages had no usable text (image-only pages without OCR, blank or garbled pages).",
+    "skipped-file": "A file in a scanned folder is not a PDF and was not read.",
+}
+_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
+def camel_case(rule_id: str) -> str:
+    """waived-tendering -> WaivedTendering (SARIF's reportingDescriptor.name)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part)
+
+
+def uri(path: str) -> str:
+    """A relative document path as a URI reference (percent-encoded, '/' kept)."""
+    return _quote(path.replace("\\", "/"), safe="/-._~")
+
+
+class Locator:
+    """Where documents are, as SARIF artifact locations.
+
+    GitHub code scanning resolves a relative ``uri`` against the repository root
+    and ignores ``uriBaseId``/``originalUriBaseIds``.  So when the scan root was
+    given as a relative path inside the working directory (``auditor scan
+    filings`` run from the repository root, the CI case), the uri is the
+    document's path from the working directory (``filings/<case>/<doc>.pdf``)
+    with base ``SRCROOT``.  Otherwise (an absolute root, a root outside the
+    working directory, several roots) it is the document's path relative to the
+    scan root, with base ``SCANROOT``, which ``originalUriBaseIds`` describes.
+    """
+
+    def __init__(self, result: AuditResult) -> None:
+        self.prefix: str | None = None  # set: uri = prefix + path, base SRCROOT
+        self.bases: dict[str, Any] = {}
+        described = {"description": {"text": "The folder given to auditor scan; the reports' document paths are relative to it."}}
+        workdir = {"description": {"text": "The directory auditor scan was run from (the repository root in CI)."}}
+        if len(result.roots) != 1:
+            self.bases = {ROOT_BASE: {"description": {"text": "Several paths were scanned; each document path starts with the name of its root."}}}
+            return
+        root = result.roots[0].replace("\\", "/").rstrip("/") or "/"
+        if any(d.path == c.id for c in result.cases for d in c.documents):
+            # a PDF given on the command line is a case of its own, named by its file name
+            root = root.rsplit("/", 1)[0] if "/" in root else "."
+        parts = [p for p in root.split("/") if p not in ("", ".")]
+        if root.startswith("/") or _DRIVE.match(root):
+            encoded = _quote(root, safe="/:-._~").rstrip("/")
+            absolute = "file://" + ("" if root.startswith("/") else "/") + encoded + "/"
+            self.bases = {ROOT_BASE: {"uri": absolute, **described}}
+        elif ".." in parts:
+            self.bases = {
+                ROOT_BASE: {"uri": uri("/".join(parts)) + "/", "uriBaseId": WORKDIR_BASE, **described},
+                WORKDIR_BASE: workdir,
+            }
+        else:
+            self.prefix = "/".join(parts) + "/" if parts else ""
+            self.bases = {WORKDIR_BASE: workdir}
+
+    def __call__(self, path: str) -> dict[str, Any]:
+        if self.prefix is not None:
+            return {"uri": uri(self.prefix + path), "uriBaseId": WORKDIR_BASE}
+        return {"uri": uri(path), "uriBaseId": ROOT_BASE}
+
+
+class Artifacts:
+    """artifactLocation of a document, with its index in run.artifacts."""
+
+    def __init__(self, locate: Locator, documents: list[DocumentInfo]) -> None:
+        self.locate = locate
+        self.index = {d.path: i for i, d in enumerate(documents)}
+
+    def __call__(self, path: str) -> dict[str, Any]:
+        out = self.locate(path)
+        if path in self.index:
+            out["index"] = self.index[path]
+        return out
+
+
+def _message(text: str) -> dict[str, str]:
+    return {"text": " ".join(text.split()) or "(no message)"}
+
+
+def _rule(r: RuleInfo) -> dict[str, Any]:
+    basis = [reference_line(ref) for ref in r.references]
+    help_text = f"{r.summary}\n\nWhy it matters: {r.rationale}"
+    help_md = f"{r.summary}\n\n**Why it matters.** {r.rationale}"
+    if basis:
+        help_text += "\n\nLegal basis: " + "; ".join(basis) + "."
+        help_md += "\n\n**Legal basis**\n\n" + "\n".join(
+            f"- [{b}]({ref.url})" if ref.url else f"- {b}" for b, ref in zip(basis, r.references)
+        )
+    if r.help_uri:
+        help_text += f"\n\nMore: {r.help_uri}"
+        help_md += f"\n\n[Rule documentation]({r.help_uri})"
+    out: dict[str, Any] = {
+        "id": r.id,
+        "name": camel_case(r.id),
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": " ".join(r.summary.split()) or r.title},
+        "help": {"text": help_text, "markdown": help_md},
+    }
+    if r.help_uri:
+        out["helpUri"] = r.help_uri
+    out["defaultConfiguration"] = {"level": LEVEL[r.severity]}
+    out["properties"] = {
+        "severity": r.severity.value,
+        "status": r.status,
+        "legalBasis": rule_legal_basis(r),
+        "tags": ["procurement", "red-flag", r.status],
+        "precision": PRECISION.get(r.status, "medium"),
+        "security-severity": SECURITY_SEVERITY[r.severity],
+    }
+    return out
+
+
+def _placeholder_rule(f: Finding) -> RuleInfo:
+    """A finding whose rule the result does not describe still gets a descriptor."""
+    return RuleInfo(id=f.rule_id, title=f.title, severity=f.severity, status="unknown", summary=f.title, rationale="")
+
+
+def _location(e: Evidence, artifact: Artifacts, ident: int | None = None) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": max(1, e.page), "snippet": {"text": e.quote}}
+    props: dict[str, Any] = {"page": e.page}
+    if e.end > e.start:
+        props["pageTextOffset"] = e.start
+        props["pageTextLength"] = e.end - e.start
+    if e.ocr:
+        props["ocr"] = True
+    region["properties"] = props
+    loc: dict[str, Any] = {}
+    if ident is not None:
+        loc["id"] = ident
+    loc["physicalLocation"] = {"artifactLocation": artifact(e.document), "region": region}
+    loc["message"] = {"text": f"{e.document}, page {e.page}" + (" (OCR)" if e.ocr else "")}
+    return loc
+
+
+def _result(f: Finding, rule_index: dict[str, int], artifact: Artifacts, baseline: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": f.rule_id,
+        "ruleIndex": rule_index[f.rule_id],
+        "level": LEVEL[f.severity],
+        "message": _message(f.message),
+    }
+    if f.evidence:
+        out["locations"] = [_location(f.evidence[0], artifact)]
+        if len(f.evidence) > 1:
+            out["relatedLocations"] = [_location(e, artifact, i) for i, e in enumerate(f.evidence[1:], 1)]
+    out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
+    if baseline:
+        out["baselineState"] = "unchanged" if f.known else "new"
+    out["rank"] = max(0.0, min(100.0, float(f.score)))
+    props: dict[str, Any] = {
+        "case": f.case_id,
+        "severity": f.severity.value,
+        "score": f.score,
+        "confidence": f.confidence,
+        "legalBasis": f.legal_basis,
+        "known": f.known,
+    }
+    if f.evidence:
+        first = f.evidence[0]
+        props.update({"document": first.document, "page": first.page, "quote": first.quote, "documentSha256": first.sha256})
+    out["properties"] = props
+    return out
+
+
+def _artifact(d: DocumentInfo, locate: Locator) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "location": locate(d.path),
+        "roles": ["analysisTarget"],
+        "mimeType": "application/pdf",
+    }
+    if d.sha256:
+        out["hashes"] = {"sha-256": d.sha256}
+    props: dict[str, Any] = {"pages": d.pages, "ocrPages": list(d.ocr_pages), "kind": d.kind}
+    if d.unread_pages:
+        props["unreadPages"] = list(d.unread_pages)
+    if d.error is not None:
+        props["error"] = {"code": d.error.code, "message": d.error.message}
+    out["properties"] = props
+    return out
+
+
+def _notifications(result: AuditResult, artifact: Artifacts) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(descriptors for tool.driver.notifications, invocation notifications)."""
+    raw: list[tuple[str, str, str, str | None]] = []  # (id, level, text, document)
+    for d in sorted(result.documents, key=lambda d: d.path):
+        if d.error is not None:
+            raw.append((d.error.code, "error", f"{d.path}: {d.error.code}: {d.error.message}", d.path))
+        elif d.unread_pages:
+            pages = ", ".join(str(p) for p in d.unread_pages)
+            reason = d.unread_reason or "no usable text"
+            raw.append(("unread-pages", "warning", f"{d.path}: page(s) {pages} unread: {reason}", d.path))
+    for s in sorted(result.skipped, key=lambda s: s.path):
+        raw.append(("skipped-file", "note", f"{s.path}: skipped: {s.reason}", None))
+    ids = sorted({r[0] for r in raw})
+    descriptors = [
+        {"id": i, "shortDescription": {"text": NOTIFICATIONS.get(i, i)}, "defaultConfiguration": {"level": _default_level(i)}}
+        for i in ids
+    ]
+    out = []
+    for ident, level, text, document in raw:
+        n: dict[str, Any] = {"level": level, "message": _message(text), "descriptor": {"id": ident, "index": ids.index(ident)}}
+        if document is not None:
+            n["locations"] = [{"physicalLocation": {"artifactLocation": artifact(document)}}]
+        out.append(n)
+    return descriptors, out
+
+
+def _default_level(ident: str) -> str:
+    return "warning" if ident == "unread-pages" else "note" if ident == "skipped-file" else "error"
+
+
+def sarif_log(result: AuditResult) -> dict[str, Any]:
+    rules = {r.id: r for r in result.rules}
+    findings = sorted(result.iter_findings(), key=finding_key)
+    for f in findings:
+        rules.setdefault(f.rule_id, _placeholder_rule(f))
+    ordered = [rules[k] for k in sorted(rules)]
+    rule_index = {r.id: i for i, r in enumerate(ordered)}
+    documents = sorted(result.documents, key=lambda d: d.path)
+    locate = Locator(result)
+    artifact = Artifacts(locate, documents)
+    baseline = any(f.known for f in findings)
+    descriptors, notifications = _notifications(result, artifact)
+    driver: dict[str, Any] = {
+        "name": "auditor",
+        "version": result.tool_version,
+        "semanticVersion": result.tool_version,
+        "informationUri": INFORMATION_URI,
+        "rules": [_rule(r) for r in ordered],
+    }
+    if descriptors:
+        driver["notifications"] = descriptors
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    if result.generated_at:
+        stamp = result.generated_at
+        invocation["endTimeUtc"] = stamp[:-6] + "Z" if stamp.endswith("+00:00") else stamp
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "invocations": [invocation],
+        "originalUriBaseIds": locate.bases,
+        "artifacts": [_artifact(d, locate) for d in documents],
+        "results": [_result(f, rule_index, artifact, baseline) for f in findings],
+        "properties": {
+            "cases": [
+                {"id": c.id, "score": c.score, "documents": len(c.documents), "findings": len(c.findings)}
+                for c in sorted(result.cases, key=lambda c: c.id)
+            ],
+            "notes": list(result.notes),
+        },
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(result: AuditResult, options: RenderOptions | None = None) -> str:
+    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
