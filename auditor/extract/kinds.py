@@ -45,3 +45,46 @@ FACT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def attrs_of(kind: str) -> tuple[str, ...]:
     return COMMON_ATTRS + FACT_KINDS[kind][1]
+
+
+# How attribute codes read in a finding's message ("{mechanism}" -> "single-source award").
+LABELS: dict[str, dict[str, str]] = {
+    "mechanism": {
+        "exemption": "exemption from the procurement rules",
+        "waiver": "waiver of competitive tendering",
+        "dispensed": "open bidding dispensed with",
+        "bypassed": "tendering bypassed",
+        "rules-not-followed": "procurement rules not followed",
+        "direct-contracting": "direct contracting",
+        "single-source": "single-source award",
+        "limited-competition": "limited-source bidding",
+        "nomination": "award on nomination",
+        "negotiated": "negotiated award",
+        "government-to-government": "government-to-government arrangement",
+        "no-competition": "award without competition",
+        "no-advertisement": "no tender or advertisement",
+    },
+    "mode": {
+        "not-done": "no study was done",
+        "dispensed": "the study was dispensed with",
+        "deferred": "the study was put off until after the award",
+    },
+    "finding": {
+        "declared-illegal": "declared illegal, void or vitiated",
+        "set-aside": "set aside",
+        "cancelled": "cancelled by order",
+        "farcical": "called a farce or sham",
+        "irregularities": "irregularities found",
+        "violation": "made in violation of the rules",
+        "irregular": "found irregular",
+        "re-tender": "re-tendering ordered",
+        "inquiry-ordered": "inquiry ordered",
+    },
+}
+
+
+def label(attr: str, value: object) -> object:
+    """The reader-facing form of an attribute value (codes stay codes in JSON facts)."""
+    if isinstance(value, str):
+        return LABELS.get(attr, {}).get(value, value)
+    return value

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from auditor.models import AuditResult, CaseResult, Outcome, Severity
 from auditor.report import RenderOptions
+from auditor.report.json_ import case_label
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -27,12 +28,12 @@ def _score_style(score: float) -> str:
     return "bold red" if score >= 70 else "yellow" if score >= 30 else "green"
 
 
-def _case(console: Console, case: CaseResult) -> None:
+def _case(console: Console, case: CaseResult, label: str) -> None:
     pages = sum(d.pages for d in case.documents)
     ocr = sum(len(d.ocr_pages) for d in case.documents)
     header = Text()
     header.append("Case ", style="bold")
-    header.append(case.id, style="bold cyan")
+    header.append(label, style="bold cyan")
     header.append("  risk score ")
     header.append(f"{case.score:.1f}/100", style=_score_style(case.score))
     header.append(f"  ·  {len(case.documents)} document(s), {pages} page(s)")
@@ -90,7 +91,7 @@ def render(result: AuditResult, options: RenderOptions | None = None) -> str:
     if not result.cases:
         console.print("No PDF documents found.")
     for case in result.cases:
-        _case(console, case)
+        _case(console, case, case_label(result, case.id))
     total = sum(len(c.findings) for c in result.cases)
     by_sev: dict[str, int] = {}
     for f in result.iter_findings():
