@@ -152,7 +152,7 @@ def scan(
         rule_set = _load_rules(rules, builtin=not no_builtin_rules)
         if not rule_set:
             raise AuditorError("no rules to apply (--no-builtin-rules without --rules)")
-        known = load_baseline(baseline) if baseline else frozenset()
+        known = load_baseline(baseline) if baseline else None
         found = discover(paths)
         stamp = None
         if timestamp:

@@ -228,6 +228,7 @@ class AuditResult:
     stats: ScanStats = field(default_factory=ScanStats)
     generated_at: str | None = None  # ISO timestamp, only when asked (--timestamp)
     notes: tuple[str, ...] = ()  # run-wide notes ("tesseract not found: 12 pages unread")
+    baseline_used: bool = False  # findings were compared with a --baseline report
 
     def iter_findings(self) -> Iterator[Finding]:
         for case in self.cases:

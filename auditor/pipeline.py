@@ -166,7 +166,7 @@ def run_scan(
     options: ScanOptions,
     rules: Sequence[Rule],
     *,
-    baseline: frozenset[str] = frozenset(),
+    baseline: frozenset[str] | None = None,
     on_document: Callable[[DocTask, DocumentResult], None] | None = None,
     discovery: Discovery | None = None,
     timestamp: str | None = None,
@@ -181,7 +181,7 @@ def run_scan(
                 stage[name] = stage.get(name, 0.0) + secs
             cache_hits += r.from_cache
         t0 = time.perf_counter()
-        cases.append(evaluate_case(spec.id, results, rules, baseline))
+        cases.append(evaluate_case(spec.id, results, rules, baseline or frozenset()))
         stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
     cases.sort(key=lambda c: c.id)
     docs = [d for c in cases for d in c.documents]
@@ -204,6 +204,7 @@ def run_scan(
         stats=stats,
         generated_at=timestamp,
         notes=notes,
+        baseline_used=baseline is not None,
     )
 
 

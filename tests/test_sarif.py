@@ -136,7 +136,7 @@ def test_baseline_state(validator) -> None:
     f = result.cases[0].findings[0]
     other = replace(f, fingerprint="fedcba9876543210fedcba98", severity=Severity.MEDIUM, known=False)
     known = replace(f, known=True)
-    with_baseline = replace(result, cases=(replace(result.cases[0], findings=(known, other)),))
+    with_baseline = replace(result, cases=(replace(result.cases[0], findings=(known, other)),), baseline_used=True)
     states = {
         r["partialFingerprints"][sarif.FINGERPRINT_KEY]: r["baselineState"]
         for r in validate(validator, with_baseline)["runs"][0]["results"]
@@ -144,6 +144,9 @@ def test_baseline_state(validator) -> None:
     assert states == {f.fingerprint: "unchanged", other.fingerprint: "new"}
     plain = validate(validator, result)["runs"][0]["results"]
     assert all("baselineState" not in r for r in plain)
+    # a baseline that matches nothing still marks every result as new
+    unmatched = replace(result, baseline_used=True)
+    assert {r["baselineState"] for r in validate(validator, unmatched)["runs"][0]["results"]} == {"new"}
 
 
 def test_uris_are_percent_encoded_and_relative(validator) -> None:

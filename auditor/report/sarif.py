@@ -22,7 +22,7 @@ relative to the scan root (base ``SCANROOT``, described in
 root) is in ``result.properties.document``.  ``partialFingerprints["auditorFinding/v1"]``
 is the finding's fingerprint (rule + document hash + quote), stable across runs
 and machines.  ``baselineState`` is written when the scan used a baseline
-(some finding is known): "unchanged" for known findings, "new" for the rest.
+(``--baseline``): "unchanged" for known findings, "new" for the rest.
 Documents that could not be read become ``toolExecutionNotifications``.
 """
 
@@ -289,7 +289,7 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
     documents = sorted(result.documents, key=lambda d: d.path)
     locate = Locator(result)
     artifact = Artifacts(locate, documents)
-    baseline = any(f.known for f in findings)
+    baseline = result.baseline_used
     descriptors, notifications = _notifications(result, artifact)
     driver: dict[str, Any] = {
         "name": "auditor",
