@@ -108,7 +108,7 @@ def T(name: str, kind: str, pattern: str, confidence: float, require: str | tupl
 # ---------------------------------------------------------------------------
 PROCUREMENT_CONTEXT = (
     r"\b(?:contract|award|procur|purchase|tender|bid|supply|supplier|vendor|contractor|project|work|"
-    r"firm|company|agreement|equipment|services|goods|acquisition|procurement|hire|hiring|appoint|allot)"
+    r"firm|company|agreement|equipment|services|goods|acquisition|procurement|hire|hiring|appoint|allot|deal)"
 )
 
 TENDER = Family(
@@ -146,7 +146,7 @@ TENDER = Family(
           r"\bwaiv(?:ers?|ed|ing|es|e)\b{g3}(?:of\s+|from\s+)?(?:the\s+)?(?:requirements?\s+of\s+|condition\s+of\s+)?{TENDER}",
           0.9, mechanism="waiver"),
         T("tender-waived", "tendering-waived",
-          r"{TENDER}{g3}(?:was|were|had\s+been|has\s+been|have\s+been|be|being|is|are)\s+(?:duly\s+)?waived",
+          r"{TENDER}{g3}(?:was|were|had\s+been|has\s+been|have\s+been|be|being|is|are)\s+(?:duly\s+|also\s+)?(?:waived|relaxed|done\s+away\s+with|set\s+aside|skipped|bypassed|by-passed|avoided)",
           0.9, mechanism="waiver"),
         T("waiver-of-rules", "tendering-waived",
           r"\bwaiv(?:ers?|ed|ing|es|e)\b{g3}(?:of\s+|from\s+)?{RULES}",
@@ -166,8 +166,15 @@ TENDER = Family(
           r"\bdirect\s+(?:contract(?:ing|s)?|procurement|purchas(?:e|ing)|award(?:ing)?|negotiations?|hiring|appointment|acquisition|selection|engagement)\b",
           0.85, exclude=r"\bdirect\s+(?:contract|procurement)\s+(?:costs?|labou?r)\b|\bindirect\b", mechanism="direct-contracting"),
         T("awarded-directly", "tendering-waived",
-          r"\b(?:award(?:ed|ing)?|given|granted|entrusted|assigned|allotted|handed\s+over|purchased|procured|hired|engaged|appointed)\s+(?:the\s+(?:contract|work|project)\s+)?directly\b",
+          r"\b(?:award(?:ed|ing)?|given|granted|entrusted|assigned|allotted|handed\s+over|purchased|procured|hired|engaged|appointed)\s+(?:the\s+(?:contract|work|project)\s+)?directly\b"
+          r"|\bdirectly\s+(?:award(?:ed|ing|s)?|gave|given|entrusted|assigned|allotted|procured|purchased|hired|engaged|appointed|negotiated)\b",
           0.85, mechanism="direct-contracting"),
+        T("did-not-invite", "tendering-waived",
+          r"\b(?:did|does|do|had|has|have|was|were)\s+(?P<neg>not|never)\s+(?:been\s+)?(?:invite|call|float|advertise|hold|seek|issue|publish)\w*\s+(?:for\s+)?(?:any\s+|open\s+|public\s+|competitive\s+|sealed\s+)*(?:bids|tenders?|offers|quotations|proposals|competition|expressions?\s+of\s+interest)\b",
+          0.85, require=PROCUREMENT_CONTEXT, mechanism="no-advertisement"),
+        T("through-negotiation", "tendering-waived",
+          r"\b(?:award(?:ed)?|procured|finali[sz]ed|purchased|settled|concluded|given|signed)\b{g4}(?:through|by\s+way\s+of|by|on\s+the\s+basis\s+of)\s+(?:direct\s+|private\s+|bilateral\s+)?negotiations?\b",
+          0.7, require=PROCUREMENT_CONTEXT, mechanism="negotiated"),
         T("rule-42c", "tendering-waived",
           r"\brule\s*42\s*\(?\s*c\s*\)?",
           0.8, require=r"\b(?:resort|invok|under|direct|award|procure|contract|appl)", mechanism="direct-contracting"),
@@ -228,7 +235,7 @@ FEASIBILITY = Family(
           r"\b(?P<neg>no)\s+(?:proper\s+|formal\s+|prior\s+|detailed\s+|independent\s+)?{FEAS}(?:{g3}(?:was|were|had\s+been|has\s+been|have\s+been)\s+" + _DONE + r")?",
           0.85, mode="not-done"),
         T("feasibility-not-done", "feasibility-missing",
-          r"{FEAS}{g4}(?:was|were|had|has|have|is|are)\s+(?:been\s+)?(?P<neg>not|never)\s+(?:been\s+|even\s+|yet\s+|duly\s+|properly\s+)*" + _DONE,
+          r"{FEAS}{g4}(?:was|were|had|has|have|is|are)\s+(?:been\s+)?(?:still\s+)?(?:(?P<neg>not|never)\s+(?:been\s+|even\s+|yet\s+|duly\s+|properly\s+)*|yet\s+to\s+be\s+)" + _DONE,
           0.85, mode="not-done"),
         T("not-supported-by-feasibility", "feasibility-missing",
           r"\b(?:PC[- ]?(?:I|1|One)|proposal|project|scheme|decision|award|estimate|cost)\b{g3}(?:is|was|were|are|has\s+been|had\s+been)\s+(?P<neg>not)\s+(?:supported|backed|preceded|based|founded)\s+(?:by|on|upon)\s+(?:a\s+|any\s+|the\s+)?{FEAS}",
@@ -256,7 +263,7 @@ FEASIBILITY = Family(
 # ---------------------------------------------------------------------------
 _BYPASS_CONTEXT = (
     r"\b(?:exempt|waiv|dispens|bypass|by-pass|relax|direct|single[- ]source|sole[- ]source|without|fast[- ]?track|"
-    r"expedit|short(?:er|ened)?\s+(?:notice|period|time)|curtail|skip|defer|immediate(?:ly)?\s+(?:award|start|execut|procure)|"
+    r"expedit|short(?:er|ened)?\s+(?:notice|period|time)|shorten\w*|curtail|reduc\w*\s+(?:the\s+)?(?:bidding|response|tender)|skip|defer|immediate(?:ly)?\s+(?:award|start|execut|procure)|"
     r"nomination|negotiat|proceed|go\s+ahead|award|procure|purchas|approv|execut|implement|start|commenc)"
 )
 URGENCY = Family(
@@ -313,7 +320,7 @@ _ORDINARY_SECRECY = (
 )
 SECRECY = Family(
     "secrecy",
-    rx(r"low[- ]?profile|confidential|secre|publicit|publici[sz]|media|press|public\s+eye|glare|under\s+wraps|discreet|hush|limelight|made\s+public|disclos"),
+    rx(r"low[- ]?(?:profile|key)|confidential|secre|publicit|publici[sz]|media|press|public\s+eye|glare|under\s+wraps|discreet|hush|limelight|made\s+public|disclos"),
     (
         T("low-profile", "secrecy-request",
           r"\blow[- ]?(?:key|profile)\b", 0.9,
@@ -390,10 +397,14 @@ UNSOLICITED = Family(
         T("on-its-own", "unsolicited-proposal",
           r"\b(?:approached|contacted|wrote\s+to|came\s+to|offered|proposed|submitted)\b{g6}on\s+(?:its|their|his)\s+own\b(?!\s+(?:cost|costs|expense|account|risk|behalf|responsibility))",
           0.85),
+        T("vendor-offered-to-agency", "unsolicited-proposal",
+          r"(?P<vendor>" + _VENDOR_SUBJECT + r"){g3}(?:offered|proposed|pitched|presented|suggested)\s+to\s+{AGENCY}",
+          0.75, require=r"\b(?:solution|system|project|scheme|proposal|offer|plan|services|supply|equipment)\b",
+          exclude=r"\b(?:in\s+response\s+to|pursuant\s+to|against)\s+(?:the\s+|an?\s+)?(?:tender|invitation|advertisement|request\s+for|RFP|bid)"),
         T("swiss-challenge", "unsolicited-proposal",
           r"\bswiss\s+challenge\b", 0.7),
         T("originated-from-vendor", "unsolicited-proposal",
-          r"\b(?:project|proposal|scheme|idea|concept)\b{g4}(?:originated|emanated|came|initiated)\s+(?:from|with|at\s+the\s+instance\s+of)\s+(?P<vendor>" + _VENDOR_SUBJECT + r")",
+          r"\b(?:project|proposal|scheme|idea|concept)\b{g4}(?:originated|emanated|came|initiated|conceived|mooted)\s+(?:from|with|by|at\s+the\s+instance\s+of)\s+(?P<vendor>" + _VENDOR_SUBJECT + r")",
           0.8),
     ),
 )

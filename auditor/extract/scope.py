@@ -116,6 +116,14 @@ _ASKED_TO_SHOW = re.compile(
     re.I,
 )
 
+_DENIAL = re.compile(
+    r"\b(incorrect|untrue|false|baseless|denied|wrong|misconceived)\s+(?:to\s+say\s+)?that\b", re.I
+)
+# an aim, not an act: "a petition seeking to set aside the award", "attempted to bypass"
+_SEEKING_TO = re.compile(
+    r"\b(seek\w*|sought|pray\w*|ask\w*|request\w*|want\w*|intend\w*|plan\w*|attempt\w*|tr(?:y|ied|ies|ying)|aim\w*)\s+to\s*$",
+    re.I,
+)
 _FAILED_TO_SHOW = re.compile(
     r"\b(?:fail(?:ed|s)?|failure|unable)\s+to\s+(?:establish|prove|show|make\s+out|substantiate|demonstrate|point\s+out|bring\s+on\s+record)\b",
     re.I,
@@ -303,6 +311,10 @@ class SentenceScope:
                 if _inside(toks[i].start, internal) or _is_pseudo_negation(toks, i):
                     continue
                 return Assessment(Status.NEGATED, toks[i].text)
+        # a denial: "it is incorrect that ...", "it is denied that ..."
+        dm = _DENIAL.search(self.text, 0, start)
+        if dm and not _has_boundary_between(toks, dm.end(), start):
+            return Assessment(Status.NEGATED, dm.group(1))
         # "failed to establish that ...", "could not make out a case that ..."
         fm = _FAILED_TO_SHOW.search(self.text, 0, start)
         if fm and not _has_boundary_between(toks, fm.end(), start):
@@ -340,6 +352,9 @@ class SentenceScope:
                 n = len(phrase)
                 if tuple(x.lower for x in toks[i : i + n]) == phrase and i + n <= ti:
                     return Assessment(Status.HYPOTHETICAL, " ".join(phrase))
+        sm = _SEEKING_TO.search(self.text, max(0, start - 40), start)
+        if sm and sm.end() >= start - 1:
+            return Assessment(Status.HYPOTHETICAL, sm.group(1))
         m = _ASKED_TO_SHOW.search(self.text)
         if m and m.start() < start:
             return Assessment(Status.HYPOTHETICAL, "asked to show")

@@ -1,0 +1,128 @@
+"""Many phrasings, one meaning: the extractors must not know only the fixtures'
+wording.  Each positive sentence must yield an asserted fact of its kind; each
+look-alike must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.extract.facts import analyse
+from auditor.models import Page, Status
+
+POS = {
+ "tendering-waived": [
+  "The project was exempted from the Rules.",
+  "The Authority dispensed with open bidding.",
+  "The contract was awarded on single-source basis.",
+  "The work was given to the firm on nomination basis.",
+  "Procurement was made through direct contracting.",
+  "The Federal Government granted exemption from PPRA Rules for the project.",
+  "The requirement of advertisement was waived by the Board.",
+  "The purchase was made without calling tenders.",
+  "No advertisement was published for the procurement of the equipment.",
+  "The contract was not advertised in the press.",
+  "The ministry bypassed the tendering process and awarded the contract to its favourite.",
+  "The procurement was carried out in violation of the PPRA Rules without any tender.",
+  "The contract was awarded to M/s X without open competition.",
+  "The equipment was procured from a sole source.",
+  "The Department directly awarded the contract to the contractor.",
+  "The procuring agency invoked rule 42(c) to award the contract directly.",
+  "The contract was signed with the Chinese firm on a G2G basis without tendering.",
+  "Open competitive bidding was not held for the project.",
+  "The PP Rules were not followed in the award of the contract.",
+  "The Authority did not invite bids and awarded the work through negotiations.",
+  "Sole-source procurement was resorted to for the vehicles.",
+  "International competitive bidding was dispensed with.",
+  "The contract was awarded without the issuance of any public advertisement.",
+  "The requirement of competitive bidding was relaxed by the ECC.",
+  "The Cabinet approved the award of the contract to the firm by way of exemption from the procurement rules.",
+ ],
+ "feasibility-missing": [
+  "The scheme was launched without preparing a PC-I.",
+  "The PC-I had not been approved when the contract was signed.",
+  "No PC-I was prepared for the project.",
+  "The project was started prior to approval of PC-I.",
+  "The feasibility study was skipped.",
+  "The Ministry decided to forgo the feasibility study.",
+  "The project was executed without any needs assessment.",
+  "The contract was awarded in anticipation of approval of the PC-I.",
+  "A feasibility study was not carried out before the purchase.",
+  "The PC-I is yet to be approved although the contractor has been paid.",
+ ],
+ "urgency-invoked": [
+  "Due to the urgent nature of the requirement, the equipment was purchased directly.",
+  "Citing security concerns, the Ministry awarded the contract without tender.",
+  "On the pretext of urgency, the procedure was bypassed.",
+  "Keeping in view the emergent situation, the competent authority approved direct purchase.",
+  "The procurement was fast-tracked on account of the security situation.",
+  "Given the urgency, the bidding period was shortened to seven days.",
+ ],
+ "secrecy-request": [
+  "The matter may be kept low-key.",
+  "The Chinese side requested that the deal not be made public.",
+  "It was decided that no publicity shall be given to the contract.",
+  "The vendor asked the Ministry to keep the negotiations confidential.",
+  "The Minister desired that the procurement be kept under wraps.",
+ ],
+ "unsolicited-proposal": [
+  "The company approached the Ministry on its own with a proposal to install the cameras.",
+  "The idea originated from the contractor, who then offered financing.",
+  "M/s Orion Ltd submitted an unsolicited offer to the Authority.",
+  "The firm offered to the Government a complete surveillance solution.",
+  "The proposal was initiated by the supplier and not by the department.",
+ ],
+ "court-irregularity": [
+  "The contract is declared to be without lawful authority and of no legal effect.",
+  "The impugned award is set aside.",
+  "The entire process of procurement was vitiated.",
+  "We direct that the work be re-tendered.",
+  "The tender process is quashed.",
+  "The contract being void ab initio is hereby cancelled.",
+  "The FIA is directed to investigate the award of the contract.",
+  "The Auditor General observed that the procurement was irregular.",
+  "The award was held to be illegal and in violation of the PPRA Rules.",
+ ],
+}
+NEG = {
+ "tendering-waived": [
+  "The contract was awarded through open competitive bidding.",
+  "There was no direct contracting in this case.",
+  "The Authority never sought any exemption from the Rules.",
+  "It is incorrect that the contract was awarded on single-source basis.",
+  "The request for waiver of tendering was declined.",
+  "Whether the contract could have been awarded directly is not the question.",
+  "Direct contracting is permissible only in the circumstances mentioned in rule 42(c).",
+  "The petitioner alleged that the contract was awarded without tender.",
+  "The tender was advertised on the PPRA website.",
+  "The single-stage two-envelope procedure was followed.",
+  "Bids were received from five firms; no bid security was waived.",
+ ],
+ "feasibility-missing": [
+  "The feasibility study was completed in 2019.",
+  "The PC-I was approved by ECNEC before the tender.",
+  "The project was not started without a feasibility study.",
+  "A feasibility study shall be carried out before any award.",
+ ],
+ "court-irregularity": [
+  "The petition is dismissed as the award was made in accordance with law.",
+  "No illegality was found in the process.",
+  "The learned counsel argued that the process was vitiated.",
+  "The writ petition seeking to set aside the contract is dismissed.",
+ ],
+}
+
+
+def _asserted(text: str, kind: str) -> bool:
+    doc_kind = "judgment" if kind == "court-irregularity" else None
+    facts = analyse("t.pdf", "0" * 64, [Page(1, text)], kind=doc_kind).facts
+    return any(f.kind == kind and f.status is Status.ASSERTED for f in facts)
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in POS.items() for t in ts])
+def test_phrasing_is_recognised(kind: str, text: str) -> None:
+    assert _asserted(text, kind)
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in NEG.items() for t in ts])
+def test_look_alike_is_not_asserted(kind: str, text: str) -> None:
+    assert not _asserted(text, kind)
