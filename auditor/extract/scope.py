@@ -262,9 +262,15 @@ class SentenceScope:
         """``reported_by``: a cue that the whole sentence is someone else's words
         (an argument paragraph, a quoted precedent, a prayer for relief)."""
         self.text = text
-        self.tokens = tokenize(text)
+        self._tokens: list[Token] | None = None
         self.reported_by = reported_by
         self._attr = self._attribution()
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = tokenize(self.text)
+        return self._tokens
 
     # -- attribution -----------------------------------------------------------
 
