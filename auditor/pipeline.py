@@ -69,7 +69,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
     for root in roots:
         prefix = _unique_prefix(root, used) if multi else ""
         if root.is_file():
-            label = f"{prefix}/{root.name}" if prefix else root.name
+            label = prefix or root.name  # a single file is a case of its own, named after it
             if root.suffix.lower() in PDF_SUFFIXES:
                 found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),)))
             else:

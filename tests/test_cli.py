@@ -221,3 +221,11 @@ def test_console_script_runs(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "court-found-irregularity" in proc.stdout
     assert proc.stderr == ""
+
+
+def test_several_paths_give_distinct_cases() -> None:
+    res = scan(str(EXAMPLE / "letter-of-award.pdf"), str(FIXTURE_CASES / "clean-open-tender"), "--format", "json", "--ocr", "off")
+    report = json.loads(res.stdout)
+    by_id = {c["id"]: [d["path"] for d in c["documents"]] for c in report["cases"]}
+    assert by_id["letter-of-award.pdf"] == ["letter-of-award.pdf"]
+    assert "clean-open-tender" in by_id and all(p.startswith("clean-open-tender/") for p in by_id["clean-open-tender"])

@@ -262,10 +262,14 @@ FEASIBILITY = Family(
 # ---------------------------------------------------------------------------
 # urgency-without-emergency: urgency invoked / emergency formally declared
 # ---------------------------------------------------------------------------
+# what urgency is invoked *for*: a shortcut through procedure
 _BYPASS_CONTEXT = (
-    r"\b(?:exempt|waiv|dispens|bypass|by-pass|relax|direct|single[- ]source|sole[- ]source|without|fast[- ]?track|"
-    r"expedit|short(?:er|ened)?\s+(?:notice|period|time)|shorten\w*|curtail|reduc\w*\s+(?:the\s+)?(?:bidding|response|tender)|skip|defer|immediate(?:ly)?\s+(?:award|start|execut|procure)|"
-    r"nomination|negotiat|proceed|go\s+ahead|award|procure|purchas|approv|execut|implement|start|commenc)"
+    r"\b(?:exempt\w*|waiv\w*|dispens\w*|bypass\w*|by-pass\w*|circumvent\w*|relax\w*|direct(?:ly)?\s+(?:contract|award|purchas|procure|negotiat|hir|appoint)\w*|"
+    r"(?:purchas|procur|award|given|hired|engaged|appointed|entrusted)\w*\s+directly|"
+    r"single[- ]source|sole[- ]source|without\s+(?:\w+\s+){0,3}?(?:tender|bid|advertis|competition|feasibility|PC-?I|approval|formalit)\w*|"
+    r"fast[- ]?track\w*|expedit\w*|short(?:er|ened)?\s+(?:notice|period|time)|shorten\w*|curtail\w*|reduc\w*\s+(?:the\s+)?(?:bidding|response|tender)|"
+    r"skip\w*|defer\w*|immediate(?:ly)?\s+(?:award|start|execut|procure|purchas)\w*|nomination|negotiat\w*|instead\s+of|in\s+lieu\s+of|"
+    r"not\s+(?:possible|feasible|practicable)\s+to\s+(?:invite|follow|advertise|tender|wait)|rule\s*42|proceed\w*\s+without|dispense)"
 )
 URGENCY = Family(
     "urgency",
@@ -317,7 +321,8 @@ _REQUEST = (
 _ORDINARY_SECRECY = (
     r"\b(?:classified\s+(?:information|documents?|annex(?:es|ure)?|material|matters?)|Official\s+Secrets\s+Act|"
     r"bids?\b|bid\s+prices|evaluation|proposals\s+(?:shall|will)|proprietary|trade\s+secrets?|personal\s+data|"
-    r"privacy|confidential\s+(?:inquiry|report|information\s+of\s+(?:the\s+)?bidders?)|attorney|privilege)"
+    r"privacy|confidential\s+(?:inquiry|report|information\s+of\s+(?:the\s+)?bidders?)|attorney|privilege|"
+    r"(?:both|either|the|each)\s+part(?:y|ies)|third\s+part(?:y|ies)|divulg\w*|non-?disclosure|personnel)"
 )
 SECRECY = Family(
     "secrecy",

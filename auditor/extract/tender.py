@@ -46,6 +46,8 @@ _DATE_LINE = re.compile(
     r"|\b(?:No\.|Ref\.?)\s*\S+\s+dated\b|^\W*\d{1,2}(?:st|nd|rd|th)?[\s./-]+(?:\w+[\s./-]+)?\d{2,4}\W*$",
     re.I,
 )
+# a line about the bids themselves is not the notice's own date line
+_NOT_DATE_LINE = re.compile(r"\b(?:opening|opened|closing|submission|submit\w*|deadline|last\s+date|pre-?bid|meeting|received|reach\w*|hours)\b", re.I)
 # a judgment or report that narrates a tender: "the tender was advertised on 1.3.2012 and bids were due on 8.3.2012"
 _NARRATED = re.compile(
     r"\b(?:tender|bids?|advertisement|notice|invitation)\b(?:\W+\w+){0,8}?\W+(?:published|advertised|issued|floated|appeared)\b",
@@ -81,7 +83,12 @@ def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPer
         dates = [d for d in find_dates(s.text) if d.precision == "day"]
         if not dates:
             continue
-        if first_dated is None and idx < 25 and (_DATE_LINE.search(s.text) or (len(s.text) <= 100 and re.search(r"\bdated\b|\bdate\s*:", s.text, re.I))):
+        if (
+            first_dated is None
+            and idx < 25
+            and (_DATE_LINE.search(s.text) or (len(s.text) <= 100 and re.search(r"\bdated\b|\bdate\s*:", s.text, re.I)))
+            and not _NOT_DATE_LINE.search(s.text)
+        ):
             first_dated = (idx, s, dates[0].date, (dates[0].start, dates[0].end))
         m = _DEADLINE.search(s.text)
         if m:
@@ -117,7 +124,7 @@ def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPer
         else:
             continue
         days = (deadline - published).days
-        if not (0 <= days <= 365) or (published, deadline) in seen:
+        if not (1 <= days <= 365) or (published, deadline) in seen:  # 0 days: a misread, not a notice
             continue
         if any(o.published == published for o in out) and conf < 0.9:
             continue
@@ -158,7 +165,7 @@ def _narrated_periods(sentences: Sequence[Sentence]) -> list[BiddingPeriod]:
             continue
         published, deadline = before[-1].date, after[0].date
         days = (deadline - published).days
-        if not 0 <= days <= 365:
+        if not 1 <= days <= 365:
             continue
         scope = "international" if _INTERNATIONAL.search(s.text) else "national"
         out.append(BiddingPeriod(published, deadline, days, scope, "statement", 0.75,
