@@ -24,3 +24,9 @@ def fixtures_report(tmp_path_factory) -> dict:
     options = ScanOptions(use_cache=False, cache_dir=tmp_path_factory.mktemp("cache"))
     result = run_scan([FIXTURE_CASES], options, rules)
     return json.loads(render(result, Format.JSON))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch) -> None:
+    """Tests never touch the user's real cache directory."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))

@@ -37,7 +37,7 @@ _MACROS = {
     ),
     "TENDER": (
         r"(?:(?:open|public|competitive|international|national|global|local|fair|transparent|proper)[\s,]+(?:and\s+)?)*"
-        r"(?:competitive\s+)?(?:tender(?:ing|s)?|bid(?:ding|s)?|competition|advertisement|advertising|"
+        r"(?:competitive\s+)?(?:tender(?:ing|s)?|bid(?:ding|s)?|competition|advertisement|advertising|auction(?:s|ing)?|"
         r"procurement\s+(?:process|procedure)|ICB|NCB|public\s+notice)"
     ),
     "FEAS": (
@@ -109,7 +109,8 @@ def T(name: str, kind: str, pattern: str, confidence: float, require: str | tupl
 # ---------------------------------------------------------------------------
 PROCUREMENT_CONTEXT = (
     r"\b(?:contract|award|procur|purchase|tender|bid|supply|supplier|vendor|contractor|project|work|"
-    r"firm|company|agreement|equipment|services|goods|acquisition|procurement|hire|hiring|appoint|allot|deal)"
+    r"firm|company|agreement|equipment|services|goods|acquisition|procurement|hire|hiring|appoint|allot|deal|"
+    r"sale|sold|lease|auction|plot|land)"
 )
 
 TENDER = Family(
@@ -117,7 +118,8 @@ TENDER = Family(
     rx(
         r"exempt|waiv|direct|single|sole|without|tender|bid|advertis|dispens|bypass|by-pass|circumvent|"
         r"nominat|negotiat|rule\s*42|section\s*21|relax|competition|non-?competitive|g2g|government[- ]to[- ]government|"
-        r"outside\s+the|purview|absence|not\s+(?:follow|observ|adher)|violat|flout|ignor|proforma|limited\s+source"
+        r"outside\s+the|purview|absence|not\s+(?:follow|observ|adher)|violat|flout|ignor|proforma|limited\s+source|"
+        r"auction|put\s+to|thrown\s+open|transparent|pre-?selected|restricted|selective|closed\s+tender"
     ),
     (
         # exemptions from procurement rules
@@ -174,7 +176,7 @@ TENDER = Family(
           r"\b(?:did|does|do|had|has|have|was|were)\s+(?P<neg>not|never)\s+(?:been\s+)?(?:invite|call|float|advertise|hold|seek|issue|publish)\w*\s+(?:for\s+)?(?:any\s+|open\s+|public\s+|competitive\s+|sealed\s+)*(?:bids|tenders?|offers|quotations|proposals|competition|expressions?\s+of\s+interest)\b",
           0.85, require=PROCUREMENT_CONTEXT, mechanism="no-advertisement"),
         T("through-negotiation", "tendering-waived",
-          r"\b(?:award(?:ed)?|procured|finali[sz]ed|purchased|settled|concluded|given|signed)\b{g4}(?:through|by\s+way\s+of|by|on\s+the\s+basis\s+of)\s+(?:direct\s+|private\s+|bilateral\s+)?negotiations?\b",
+          r"\b(?:award(?:ed)?|procured|finali[sz]ed|purchased|settled|concluded|given|signed|entered\s+into|made|executed|arranged|struck|sold|leased|allotted)\b{g4}(?:through|by\s+way\s+of|by|on\s+the\s+basis\s+of)\s+(?:direct\s+|private\s+|bilateral\s+|secret\s+)?negotiations?\b",
           0.7, require=PROCUREMENT_CONTEXT, mechanism="negotiated"),
         T("rule-42c", "tendering-waived",
           r"\brule\s*42\s*\(?\s*c\s*\)?",
@@ -201,6 +203,18 @@ TENDER = Family(
         T("without-tender", "tendering-waived",
           r"\b(?P<neg>without)\s+(?:any\s+|an?\s+|the\s+|proper\s+|formal\s+)?(?:(?:inviting|calling(?:\s+for)?|floating|holding|issuing|resorting\s+to|going\s+through|following|observing|adopting|conducting|publishing|(?:the\s+)?(?:issuance|publication|issue)\s+of)\s+)?(?:any\s+|an?\s+|the\s+)?(?:public\s+|open\s+)?(?:any\s+|an?\s+|the\s+)?{TENDER}",
           0.85, require=PROCUREMENT_CONTEXT, mechanism="no-advertisement"),
+        T("without-anything-tender", "tendering-waived",
+          r"\b(?P<neg>without)\s+(?:(?!(?:and|but|which|delay|prejudice)\b)[\w'’-]+\s+){1,5}?{TENDER}\b",
+          0.8, require=PROCUREMENT_CONTEXT, exclude=r"\bwithout\s+(?:any\s+)?(?:delay|prejudice)\b", mechanism="no-advertisement"),
+        T("without-transparent-procedure", "tendering-waived",
+          r"\b(?P<neg>without)\s+(?:\w+\s+){0,4}?(?:transparent|competitive|open|fair)\s+(?:procedure|process|manner|method|mode|selection)\b",
+          0.7, require=PROCUREMENT_CONTEXT, mechanism="no-competition"),
+        T("not-put-to-auction", "tendering-waived",
+          r"\b(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?P<neg>not|never)\s+(?:put|offered|thrown\s+open|subjected|exposed)\s+(?:up\s+)?to\s+(?:an?\s+|the\s+)?(?:open\s+|public\s+|competitive\s+)*(?:auction|tender(?:ing)?|competition|bidding|market)",
+          0.85, require=PROCUREMENT_CONTEXT, mechanism="no-advertisement"),
+        T("restricted-tender", "tendering-waived",
+          r"\b(?:restricted|limited|selective|closed)\s+(?:tender(?:ing)?|bidding|competition|enquiry|invitation)\b|\bpre-?selected\s+(?:firms|bidders|suppliers|contractors|companies)\b",
+          0.65, require=PROCUREMENT_CONTEXT, mechanism="limited-competition"),
         T("without-formalities-advert", "tendering-waived",
           r"\b(?P<neg>without)\s+(?:observing|following|fulfilling|completing|adopting)\b{g8}(?:advertis\w+|tender\w*|bidding|competiti\w+)",
           0.8, require=PROCUREMENT_CONTEXT, mechanism="no-advertisement"),
@@ -326,13 +340,13 @@ _ORDINARY_SECRECY = (
 )
 SECRECY = Family(
     "secrecy",
-    rx(r"low[- ]?(?:profile|key)|confidential|secre|publicit|publici[sz]|media|press|public\s+eye|glare|under\s+wraps|discreet|hush|limelight|made\s+public|disclos"),
+    rx(r"low[- ]?(?:profile|key)|away\s+from|scrutiny|confidential|secre|publicit|publici[sz]|media|press|public\s+eye|glare|under\s+wraps|discreet|hush|limelight|made\s+public|disclos"),
     (
         T("low-profile", "secrecy-request",
           r"\blow[- ]?(?:key|profile)\b", 0.9,
           require=r"\b(?:project|procurement|contract|deal|matter|execut|implement|done|handled|kept|award|transaction|china|chinese|side)", request=True),
         T("kept-confidential", "secrecy-request",
-          r"\b(?:kept|keep|keeping|remain|remains?|treated|handled|maintained|maintain)\s+(?:[\w-]+\s+){0,5}?(?:strictly\s+|completely\s+|entirely\s+|highly\s+)?(?:confidential|secret|under\s+wraps|in\s+confidence|away\s+from\s+(?:the\s+)?(?:media|press|public(?:\s+eye)?|limelight))",
+          r"\b(?:kept|keep|keeping|remain|remains?|treated|handled|maintained|maintain)\s+(?:[\w-]+\s+){0,5}?(?:strictly\s+|completely\s+|entirely\s+|highly\s+)?(?:confidential|secret|under\s+wraps|in\s+confidence|away\s+from\s+(?:the\s+)?(?:media|press|public(?:\s+(?:eye|scrutiny|view|gaze|knowledge))?|limelight))",
           0.75, require=(_REQUEST, PROCUREMENT_CONTEXT), exclude=_ORDINARY_SECRECY, request=True),
         T("no-publicity", "secrecy-request",
           r"\b(?:(?P<neg>without|no)\s+(?:any\s+)?publicity|(?:avoid|minimi[sz]e|shun|refrain\s+from)\w*\s+(?:any\s+)?(?:publicity|media\s+(?:attention|coverage)|public\s+(?:attention|scrutiny|debate))|away\s+from\s+(?:the\s+)?(?:media|public\s+(?:eye|glare|gaze)|limelight|publicity)|(?P<neg2>not)\s+(?:be\s+)?(?:publici[sz]ed|made\s+public|disclosed\s+to\s+(?:the\s+)?(?:media|public|press)|shared\s+with\s+(?:the\s+)?(?:media|press)))",
@@ -407,6 +421,9 @@ UNSOLICITED = Family(
           r"(?P<vendor>" + _VENDOR_SUBJECT + r"){g3}(?:offered|proposed|pitched|presented|suggested)\s+to\s+{AGENCY}",
           0.75, require=r"\b(?:solution|system|project|scheme|proposal|offer|plan|services|supply|equipment)\b",
           exclude=r"\b(?:in\s+response\s+to|pursuant\s+to|against)\s+(?:the\s+|an?\s+)?(?:tender|invitation|advertisement|request\s+for|RFP|bid)"),
+        T("proposal-without-request", "unsolicited-proposal",
+          r"\b(?:proposal|offer)\s+(?:of|from|by)\s+(?P<vendor>" + _VENDOR_SUBJECT + r"){g8}(?P<neg>without)\s+(?:any\s+)?(?:request|invitation|solicitation|call|advertisement|tender|demand)",
+          0.8),
         T("swiss-challenge", "unsolicited-proposal",
           r"\bswiss\s+challenge\b", 0.7),
         T("originated-from-vendor", "unsolicited-proposal",
@@ -428,16 +445,17 @@ _PROCUREMENT_OBJECT = (
 _ILLEGAL = (
     r"(?:illegal(?:ly)?|unlawful|void(?:\s+ab\s+initio)?|null\s+and\s+void|nullity|invalid|of\s+(?P<neg3>no)\s+legal\s+effect|"
     r"(?P<neg4>without)\s+lawful\s+authority|unconstitutional|ultra\s+vires|farcical|a\s+farce|a\s+sham|sham|mala\s*fide|"
-    r"non-?transparent|arbitrary|vitiated|tainted|corrupt|collusive|fraudulent|(?P<neg5>not)\s+sustainable|unsustainable)"
+    r"non-?transparent|(?P<neg6>not)\s+transparent|arbitrary|vitiated|tainted|corrupt|collusive|fraudulent|(?P<neg5>not)\s+sustainable|unsustainable)"
 )
 COURT = Family(
     "court",
     rx(r"illegal|unlawful|void|nullity|invalid|legal\s+effect|lawful\s+authority|unconstitutional|ultra\s+vires|farc|sham|mala\s*fide|"
        r"transparen|arbitrary|vitiat|tainted|set\s+aside|quash|annul|cancel|struck\s+down|re-?tender|re-?advertis|fresh\s+(?:tender|bid)|"
-       r"inquiry|enquiry|investigat|probe|reference|NAB|FIA|irregular|violation|directed|eyewash"),
+       r"inquiry|enquiry|investigat|probe|reference|NAB|FIA|irregular|violation|directed|eyewash|afresh|de\s+novo|refer|look\s+into|"
+       r"National\s+Accountability|Federal\s+Investigation|Anti-?Corruption"),
     (
         T("declared-illegal", "court-irregularity",
-          r"\b(?:declared|held|found|adjudged|pronounced|termed|called|described|is|was|are|were|being|stands|stood)\s+(?:to\s+be\s+|as\s+|that\s+)?(?:\w+\s+){0,2}?" + _ILLEGAL + r"\b",
+          r"\b(?:declared|held|found|adjudged|pronounced|termed|called|described|is|was|are|were|being|stands|stood)\s+(?:to\s+be\s+|as\s+|that\s+|to\s+have\s+been\s+)?(?:\w+\s+){0,3}?" + _ILLEGAL + r"\b",
           0.9, require=_PROCUREMENT_OBJECT, exclude=r"\b(?:if|unless|may\s+be|would\s+be|could\s+be)\s+(?:\w+\s+){0,3}" + re.sub(r"\(\?P<\w+>", "(?:", _ILLEGAL), finding="declared-illegal"),
         T("set-aside", "court-irregularity",
           r"\b(?:(?:is|are|was|were|be|been|stands?|stood)\s+(?:hereby\s+)?(?:set\s+aside|quashed|annulled|struck\s+down|nullified|declared\s+void)|(?:set(?:ting)?|sets)\s+aside|quash(?:ed|ing)?|annul(?:led|ling)?|struck\s+down|strike\s+down)\b",
@@ -460,13 +478,19 @@ COURT = Family(
           0.7, require=_PROCUREMENT_OBJECT, finding="irregular"),
         T("order-retender", "court-irregularity",
           r"\b(?:direct(?:ed|s)?|order(?:ed|s)?|required|ask(?:ed)?)\b{g8}(?:re-?tender\w*|re-?advertis\w*|re-?bid\w*|fresh\s+(?:tender\w*|bid\w*|process|procurement|advertisement)|de\s+novo\s+(?:process|tender\w*|bid\w*))",
-          0.85, finding="re-tender"),
+          0.85, request=True, finding="re-tender"),
+        T("afresh", "court-irregularity",
+          r"\b(?:process|procurement|tender\w*|bidding|auction|selection)\b{g4}(?:afresh|de\s+novo|anew)\b|\b(?:afresh|de\s+novo)\s+(?:process|procurement|tender\w*|bidding|auction)",
+          0.8, require=r"\b(?:direct|order|initiat|conduct|undertak|start|hold|commence)\w*", request=True, finding="re-tender"),
+        T("referred-to-agency", "court-irregularity",
+          r"\b(?:refer(?:red)?|sent|forwarded|handed\s+over|entrusted)\s+to\s+(?:the\s+)?(?:NAB|FIA|Chairman,?\s+NAB|DG,?\s+FIA|National\s+Accountability\s+Bureau|Federal\s+Investigation\s+Agency|Anti-?Corruption\s+(?:Establishment|Commission)|Ethics\s+and\s+Anti-?Corruption\s+Commission)\b",
+          0.8, require=r"\b(?:matter|case|inquiry|investigation|probe|action|proceedings|reference|contract|award|procurement|transaction)\b", request=True, finding="inquiry-ordered"),
         T("order-inquiry", "court-irregularity",
-          r"\b(?:NAB|FIA|Chairman\s+NAB|DG\s+FIA|Anti-?Corruption\s+(?:Establishment|Commission)|Auditor[- ]General|Federal\s+Investigation\s+Agency|National\s+Accountability\s+Bureau|Ethics\s+and\s+Anti-?Corruption\s+Commission|Ombudsman|police)\b{g6}(?:is|are|was|were|shall|stands?)\s+(?:hereby\s+)?(?:directed|ordered|required|asked)\s+to\s+(?:initiate|conduct|hold|probe|inquire|investigate|proceed|register|file|look|take|carry|undertake|audit|get)",
-          0.8, finding="inquiry-ordered"),
+          r"\b(?:NAB|FIA|Chairman,?\s+NAB|DG,?\s+FIA|Anti-?Corruption\s+(?:Establishment|Commission)|Auditor[- ]General|Federal\s+Investigation\s+Agency|National\s+Accountability\s+Bureau|Ethics\s+and\s+Anti-?Corruption\s+Commission|Ombudsman|police)\b{g6}(?:(?:is|are|was|were|shall|stands?)\s+(?:hereby\s+)?(?:directed|ordered|required|asked)\s+to\s+(?:initiate|conduct|hold|probe|inquire|investigate|proceed|register|file|look|take|carry|undertake|audit|get)|(?:shall|will|should|must|may)\s+(?:look\s+into|investigate|inquire|probe|proceed\s+against|initiate|take\s+(?:up|action)|register|conduct))",
+          0.8, request=True, finding="inquiry-ordered"),
         T("direct-inquiry", "court-irregularity",
           r"\b(?:direct|order)(?:ed|s)?\s+(?:that\s+)?(?:an?\s+|the\s+)?(?:thorough\s+|comprehensive\s+|fresh\s+|independent\s+|criminal\s+|full[- ]fledged\s+)?(?:inquiry|enquiry|investigation|probe|audit|reference|proceedings)\b",
-          0.75, require=_PROCUREMENT_OBJECT, finding="inquiry-ordered"),
+          0.75, require=_PROCUREMENT_OBJECT, request=True, finding="inquiry-ordered"),
     ),
 )
 

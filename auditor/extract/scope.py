@@ -50,7 +50,8 @@ TERMINATORS = frozenset(
     moreover furthermore besides consequently accordingly""".split()
 )
 NEW_CLAUSE_AFTER_AND = frozenset(
-    "the a an it they he she this that these those we its their his her there".split()
+    "the a an it they he she this that these those we its their his her there "
+    "is was are were has have had shall will".split()  # "... was not transparent and is hereby set aside"
 )
 MODAL_WORDS = frozenset(
     "if unless whether would could should may might can suppose supposing assuming hypothetically lest".split()

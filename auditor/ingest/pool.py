@@ -1,21 +1,424 @@
-"""Run documents through workers, results in input order."""
+"""Run documents through worker processes; results come back in input order.
+
+A hand-rolled pool of worker processes (``concurrent.futures`` cannot kill one
+stuck worker without breaking the whole pool, and ``multiprocessing`` re-imports
+the caller's ``__main__`` in every worker, which fails when that is a script
+piped to python):
+
+* every document is read in a worker process, even with ``--jobs 1``, so the
+  guards always hold: a per-document wall-clock limit (``--doc-timeout``: the
+  worker and its tesseract child are killed and the document is reported as
+  ``timeout``) and an address-space limit (``RLIMIT_AS`` = ``max_memory_mb``:
+  a decompression bomb fails an allocation instead of eating the machine);
+* a worker that dies (pdfium crashing on a hostile file, the kernel's OOM
+  killer) costs only its document (``corrupt``/``too-large``); a new worker
+  takes its place and the run goes on;
+* each worker holds one document at a time; up to ``max(16, 4 × jobs)``
+  documents are in flight or finished-but-waiting, so results are yielded in input order
+  (deterministic output) while workers run ahead, and memory stays flat;
+* the parent does the cheap part itself: size limit, PDF sniffing, sha256 and
+  the cache lookup; a fully cached scan starts no worker at all.
+
+A worker is ``python -c "...worker_main()"`` started with ``subprocess`` in a
+session of its own (killing its process group also kills its tesseract; Ctrl-C
+reaches only the parent, which then stops them all).  It talks to the parent
+over two pipes with ``multiprocessing.connection`` framing (pickles); its
+stdout goes to stderr so stray output never mixes with a report on stdout.
+A worker imports its modules, says "ready", and only then gets a document, so
+the time limit never counts interpreter start-up (≈ 0.2 s, overlapped with the
+parent's hashing).
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Iterable, Iterator
 
-from auditor.ingest.worker import DocTask, process_document
+from auditor.errors import DocumentReadError
+from auditor.ingest.worker import DocTask, Outcome, failed, process_document, run_document
 from auditor.models import DocumentResult
-from auditor.options import ScanOptions
+from auditor.options import OcrMode, ScanOptions
 
 Progress = Callable[[DocTask, DocumentResult], None]
+
+__all__ = ["DocTask", "process_documents", "process_document"]
+
+_START_SECONDS = 60.0  # a worker that is not ready by then is broken
+_JOIN_SECONDS = 5.0
+_MAX_START_FAILURES = 3  # workers dying before they are ready, in a row: give up
+# Documents in flight or finished-but-not-yet-yielded.  Results hold facts only
+# (page texts stay in the worker), so a window this size costs little memory, and
+# it lets the other workers run ahead while one reads a long scanned document.
+_MIN_WINDOW = 16
+
+
+class WorkerStartError(RuntimeError):
+    """Worker processes cannot start at all (a broken installation)."""
 
 
 def process_documents(
     tasks: Iterable[DocTask], options: ScanOptions, on_done: Progress | None = None
 ) -> Iterator[DocumentResult]:
-    for task in tasks:
-        result = process_document(task, options)
-        if on_done is not None:
-            on_done(task, result)
-        yield result
+    """Results of ``tasks`` in input order.  ``on_done(task, result)`` is called
+    just before each result is yielded."""
+    pool = _Pool(options)
+    try:
+        yield from pool.run(tasks, on_done)
+    finally:
+        pool.close()
+
+
+# --- the worker process ----------------------------------------------------------------
+
+
+def worker_main() -> None:
+    """Entry point of a worker process: ``python -c ... FD_IN FD_OUT``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    conn_in = Connection(int(sys.argv[1]), writable=False)
+    conn_out = Connection(int(sys.argv[2]), readable=False)
+    try:
+        options, engine = conn_in.recv()
+    except (EOFError, OSError):
+        return
+    import pypdfium2  # noqa: F401  (imported before "ready": the time limit never counts it)
+
+    import auditor.extract.facts  # noqa: F401
+    from auditor.ingest import ocr
+
+    ocr.set_engine(engine)
+    _limit_memory(options.max_memory_mb)
+    conn_out.send("ready")
+    while True:
+        try:
+            msg = conn_in.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        index, task, sha256, timeout = msg
+        deadline = time.monotonic() + timeout
+        try:
+            outcome = run_document(task, options, sha256, deadline)
+        except MemoryError:
+            why = f"reading it needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+            outcome = Outcome(failed(task, sha256, DocumentReadError("too-large", why)), cacheable=False, recycle=True)
+        try:
+            conn_out.send((index, outcome))
+        except (OSError, ValueError):
+            return
+        if outcome.recycle:
+            return
+
+
+def _limit_memory(max_mb: int) -> None:
+    if max_mb <= 0:
+        return
+    try:
+        import resource
+
+        limit = int(max_mb) * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not on this platform: the time limit still holds
+        pass
+
+
+# --- the parent side ---------------------------------------------------------------------
+
+_WORKER_CODE = "from auditor.ingest.pool import worker_main; worker_main()"
+
+
+class _Worker:
+    def __init__(self, options: ScanOptions, engine: Any) -> None:
+        task_r, task_w = os.pipe()
+        res_r, res_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE, str(task_r), str(res_w)],
+                pass_fds=(task_r, res_w),
+                stdin=subprocess.DEVNULL,
+                stdout=_stderr_fd(),
+                start_new_session=True,
+            )
+        except BaseException:
+            for fd in (task_r, task_w, res_r, res_w):
+                os.close(fd)
+            raise
+        os.close(task_r)
+        os.close(res_w)
+        self.to_child = Connection(task_w, readable=False)
+        self.conn = Connection(res_r, writable=False)
+        self.ready = False
+        self.job: tuple[int, DocTask, str] | None = None
+        self.deadline = time.monotonic() + _START_SECONDS
+        self.to_child.send((options, engine))
+
+    def send(self, index: int, task: DocTask, sha256: str, timeout: float) -> bool:
+        try:
+            self.to_child.send((index, task, sha256, timeout))
+        except (OSError, ValueError):
+            return False
+        self.job = (index, task, sha256)
+        self.deadline = time.monotonic() + timeout
+        return True
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                try:
+                    self.proc.kill()
+                except OSError:
+                    pass
+        try:
+            self.proc.wait(_JOIN_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
+        for conn in (self.to_child, self.conn):
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """Ask an idle worker to leave, then make sure it has."""
+        try:
+            self.to_child.send(None)
+            self.proc.wait(0.5)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+    def exit_status(self) -> int | None:
+        try:
+            return self.proc.wait(_JOIN_SECONDS)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+def _stderr_fd() -> int | None:
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+class _Pool:
+    def __init__(self, options: ScanOptions) -> None:
+        from auditor.ingest.cache import ResultCache
+
+        self.options = options
+        self.jobs = max(1, options.workers)
+        self.window = max(_MIN_WINDOW, 4 * self.jobs)
+        self.cache = ResultCache.for_options(options)
+        self.workers: list[_Worker] = []
+        self._engine: Any = None
+        self._probed = False
+        self.started = 0  # worker processes started (replacements included)
+        self._start_failures = 0
+
+    # -- main loop --
+
+    def run(self, tasks: Iterable[DocTask], on_done: Progress | None) -> Iterator[DocumentResult]:
+        source = iter(tasks)
+        exhausted = False
+        pulled = 0  # documents taken from the input
+        emitted = 0  # results yielded
+        pending: dict[int, DocTask] = {}
+        ready: dict[int, DocumentResult] = {}
+        queue: deque[tuple[int, DocTask, str]] = deque()
+        while True:
+            while not exhausted and pulled - emitted < self.window:
+                try:
+                    task = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[pulled] = task
+                done, sha256 = self._prepare(task)
+                if done is not None:
+                    ready[pulled] = done
+                else:
+                    queue.append((pulled, task, sha256))
+                    self._collect(ready, block=False)  # keep workers busy while hashing big files
+                    self._dispatch(queue)
+                pulled += 1
+            if emitted in ready:
+                result = ready.pop(emitted)
+                task = pending.pop(emitted)
+                emitted += 1
+                if on_done is not None:
+                    on_done(task, result)
+                yield result
+                continue
+            if exhausted and emitted == pulled:
+                return
+            self._dispatch(queue)
+            self._collect(ready)
+
+    def _prepare(self, task: DocTask) -> tuple[DocumentResult | None, str]:
+        """Checks the parent does itself: readable, size, PDF header, sha256, cache."""
+        from auditor.ingest.pdf import sha256_file, sniff
+
+        sha256 = ""
+        try:
+            size = task.path.stat().st_size
+            if size > self.options.max_bytes:
+                mib = self.options.max_bytes / (1024 * 1024)
+                raise DocumentReadError("too-large", f"the file is {size / (1024 * 1024):.0f} MiB, more than the limit of {mib:.0f} MiB")
+            sha256 = sha256_file(task.path)
+            sniff(task.path)
+        except DocumentReadError as exc:
+            return failed(task, sha256, exc), ""
+        except OSError as exc:
+            return failed(task, sha256, DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}")), ""
+        if self.cache is not None:
+            hit = self.cache.get(sha256, task.rel)
+            if hit is not None:
+                return hit, sha256
+        return None, sha256
+
+    def _grow(self, queued: int) -> None:
+        """Start workers (they boot while the parent hashes the next files)."""
+        idle = sum(1 for w in self.workers if w.job is None)
+        while len(self.workers) < self.jobs and idle < queued:
+            self._start_worker()
+            idle += 1
+
+    def _dispatch(self, queue: deque) -> None:
+        self._grow(len(queue))
+        while queue:
+            worker = next((w for w in self.workers if w.ready and w.job is None), None)
+            if worker is None:
+                return
+            index, task, sha256 = queue[0]
+            if worker.send(index, task, sha256, self.options.doc_timeout):
+                queue.popleft()
+            else:  # it died while idle: replace it and try again
+                self._retire(worker)
+                self._grow(len(queue))
+
+    def _collect(self, ready: dict[int, DocumentResult], block: bool = True) -> None:
+        """Take in what workers have said: ready, results, deaths, time-outs.
+        Waits (up to the nearest deadline) for something to happen unless
+        ``block`` is false."""
+        waiting = [w for w in self.workers if w.job is not None or not w.ready]
+        if not waiting:
+            return
+        if block:
+            timeout = max(0.0, min(w.deadline for w in waiting) - time.monotonic())
+            wait([w.conn for w in waiting], timeout=timeout)
+        for w in waiting:
+            if _has_message(w):
+                try:
+                    msg = w.conn.recv()
+                except (EOFError, OSError):
+                    self._died(w, ready)
+                    continue
+                if msg == "ready":
+                    w.ready = True
+                    self._start_failures = 0
+                    continue
+                got_index, outcome = msg
+                w.job = None
+                ready[got_index] = self._finish(outcome)
+                if outcome.recycle:
+                    self._retire(w)
+            elif time.monotonic() >= w.deadline:
+                if w.job is None:  # never became ready
+                    self._retire(w)
+                    self._start_failed("a worker did not start within "
+                                       f"{_START_SECONDS:.0f} s")
+                else:
+                    index, task, sha256 = w.job
+                    ready[index] = self._timed_out(w, task, sha256)
+
+    def _died(self, w: _Worker, ready: dict[int, DocumentResult]) -> None:
+        if w.job is None:
+            status = w.exit_status()
+            self._retire(w)
+            if not w.ready:
+                self._start_failed(f"a worker exited with status {status} before it was ready")
+            return
+        index, task, sha256 = w.job
+        ready[index] = self._crashed(w, task, sha256)
+
+    def _start_failed(self, why: str) -> None:
+        self._start_failures += 1
+        if self._start_failures >= _MAX_START_FAILURES:
+            raise WorkerStartError(f"cannot start worker processes ({why}; see the messages above)")
+
+    # -- outcomes --
+
+    def _finish(self, outcome: Outcome) -> DocumentResult:
+        result = outcome.result
+        if self.cache is not None and outcome.cacheable and result.info.error is None:
+            self.cache.put(result)
+        return result
+
+    def _timed_out(self, w: _Worker, task: DocTask, sha256: str) -> DocumentResult:
+        self._retire(w)
+        return failed(task, sha256, DocumentReadError(
+            "timeout", f"reading took longer than the limit of {self.options.doc_timeout:g} s (--doc-timeout); the worker was stopped"))
+
+    def _crashed(self, w: _Worker, task: DocTask, sha256: str) -> DocumentResult:
+        code = w.exit_status()
+        self._retire(w)
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            if -code == signal.SIGKILL:
+                return failed(task, sha256, DocumentReadError(
+                    "too-large", f"the worker reading it was killed ({name}), most likely out of memory"))
+            hint = ""
+            if -code == signal.SIGABRT and self.options.max_memory_mb > 0:
+                hint = f"; it may have run out of the worker's {self.options.max_memory_mb} MiB of memory"
+            return failed(task, sha256, DocumentReadError("corrupt", f"the PDF reader crashed on this file ({name}{hint})"))
+        return failed(task, sha256, DocumentReadError(
+            "corrupt", f"the worker reading it stopped unexpectedly (exit status {code})"))
+
+    # -- workers --
+
+    def _start_worker(self) -> _Worker:
+        if not self._probed:
+            self._probed = True
+            if self.options.ocr is not OcrMode.OFF:
+                from auditor.ingest import ocr
+
+                self._engine = ocr.probe()
+        worker = _Worker(self.options, self._engine)
+        self.workers.append(worker)
+        self.started += 1
+        return worker
+
+    def _retire(self, w: _Worker) -> None:
+        w.job = None
+        w.kill()
+        if w in self.workers:
+            self.workers.remove(w)
+
+    def close(self) -> None:
+        for w in list(self.workers):
+            if w.job is None and w.ready:
+                w.stop()
+            else:
+                w.kill()
+        self.workers.clear()
+
+
+def _has_message(w: _Worker) -> bool:
+    try:
+        return w.conn.poll()
+    except (OSError, ValueError):
+        return True  # a closed pipe: recv() will say EOF

@@ -1,19 +1,42 @@
 """Read one document: pages of text (text layer, OCR where needed) and its facts.
 
-This is the unit of work of the worker processes and of the cache.  Every
-failure becomes a DocumentError with a stable code; nothing raises out of
-``process_document``.
+This is the unit of work of the worker processes (``auditor.ingest.pool``) and of
+the cache (``auditor.ingest.cache``).  Every failure becomes a DocumentError with a
+stable code; nothing raises out of ``process_document``.
+
+Which pages are OCR'd (``--ocr``):
+
+* ``auto``: pages whose text layer is missing or unusable (``pdf.text_quality``),
+  and scans that carry only a stamp of text ("Scanned with CamScanner": fewer than
+  ``SPARSE_CHARS`` characters over an image covering ``SCAN_COVER`` of the page);
+* ``force``: every page that draws anything (OCR text replaces the text layer);
+* ``off``: none; such pages are unread with the note "image-only page; OCR off".
+
+A page that cannot be OCR'd (no tesseract, a missing language pack, tesseract
+failing or timing out on it) becomes unread with a note saying why; the document
+goes on.  A blank page (nothing drawn, or no ink when rendered) is unread with the
+note "blank page", without running tesseract.
 """
 
 from __future__ import annotations
 
+import sys
 import time
-from dataclasses import dataclass
+import traceback
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.errors import DocumentReadError
-from auditor.models import DocumentError, DocumentInfo, DocumentResult, PageSource
-from auditor.options import ScanOptions
+from auditor.models import DocumentError, DocumentInfo, DocumentResult, Page, PageSource
+from auditor.options import OcrMode, ScanOptions
+
+SPARSE_CHARS = 100  # a text layer this thin over a page-sized image is a scanner's stamp
+SCAN_COVER = 0.4  # share of the page an image must cover to count as a scan
+BLANK_INK = 0.00005  # rendered pages with less ink than this are blank (no OCR run)
+MIN_CHARS = 12  # OCR output with fewer non-space characters found nothing
+_MAX_RETRIES = 2  # other-script language packs tried on a page read with low confidence
+_BETTER_BY = 10.0  # confidence points a retry must gain to be kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,31 +46,66 @@ class DocTask:
     case_id: str
 
 
-def process_document(task: DocTask, options: ScanOptions, sha256: str | None = None) -> DocumentResult:
-    from auditor.extract.facts import analyse
-    from auditor.ingest.pdf import read_pages, sha256_file
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A document's result plus what the pool needs to know about it."""
+
+    result: DocumentResult
+    cacheable: bool  # False: the result depends on a passing condition (OCR timeout...)
+    recycle: bool = False  # the worker process should be replaced (after a MemoryError)
+
+
+def process_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
+                     deadline: float | None = None) -> DocumentResult:
+    """Read one document in this process.  ``deadline`` (time.monotonic()) bounds
+    per-page OCR; the hard per-document limit is enforced by the pool."""
+    return run_document(task, options, sha256, deadline).result
+
+
+def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
+                 deadline: float | None = None) -> Outcome:
+    from auditor.ingest.pdf import sha256_file
 
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
     try:
+        size = task.path.stat().st_size
+        if size > options.max_bytes:
+            raise DocumentReadError("too-large", f"the file is {_mib(size)}, more than the limit of {_mib(options.max_bytes)}")
         digest = sha256 or sha256_file(task.path)
-    except OSError as exc:
-        return _failed(task, "", DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}"))
-    try:
-        if task.path.stat().st_size > options.max_bytes:
-            raise DocumentReadError("too-large", f"the file is larger than {options.max_bytes // (1024 * 1024)} MiB")
-        pages = read_pages(task.path)
-        if len(pages) > options.max_pages:
-            raise DocumentReadError("too-large", f"{len(pages)} pages: more than the limit of {options.max_pages}")
     except DocumentReadError as exc:
-        return _failed(task, digest, exc)
+        return Outcome(failed(task, sha256 or "", exc), cacheable=False)
+    except OSError as exc:
+        return Outcome(failed(task, "", DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}")), cacheable=False)
+
+    reader = _Reader(options, deadline, timings)
+    try:
+        pages = reader.read(task.path)
+    except DocumentReadError as exc:
+        return Outcome(failed(task, digest, exc), cacheable=False)
+    except MemoryError:
+        msg = f"reading it needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+        return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
+    except RecursionError:
+        return Outcome(failed(task, digest, DocumentReadError("corrupt", "the PDF's structure is nested too deeply")), cacheable=False)
     except Exception as exc:  # a PDF library failing on a hostile file
-        return _failed(task, digest, DocumentReadError("corrupt", f"the PDF cannot be read ({type(exc).__name__}: {exc})"))
-    timings["text"] = time.perf_counter() - t0
+        return Outcome(failed(task, digest, DocumentReadError("corrupt", f"the PDF cannot be read ({type(exc).__name__}: {exc})")), cacheable=False)
+
+    from auditor.extract.facts import analyse
 
     t1 = time.perf_counter()
-    analysis = analyse(task.rel, digest, pages)
+    try:
+        analysis = analyse(task.rel, digest, pages)
+    except MemoryError:
+        del pages
+        msg = f"extracting its facts needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+        return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
+    except Exception as exc:  # an extractor bug must not lose the rest of the scan
+        print(f"auditor: internal error while extracting facts from {task.rel}:\n{traceback.format_exc()}",
+              file=sys.stderr, flush=True)
+        err = DocumentReadError("corrupt", f"internal error while extracting facts ({type(exc).__name__}: {exc}); please report this")
+        return Outcome(failed(task, digest, err), cacheable=False)
     timings["facts"] = time.perf_counter() - t1
+
     unread = tuple(p.number for p in pages if p.source is PageSource.NONE)
     reasons = sorted({p.note for p in pages if p.source is PageSource.NONE and p.note})
     info = DocumentInfo(
@@ -60,9 +118,186 @@ def process_document(task: DocTask, options: ScanOptions, sha256: str | None = N
         kind=analysis.kind,
         year=analysis.year,
     )
-    return DocumentResult(info, analysis.facts, tuple(sorted(timings.items())))
+    result = DocumentResult(info, analysis.facts, tuple(sorted((k, round(v, 6)) for k, v in timings.items())))
+    return Outcome(result, cacheable=reader.complete)
 
 
-def _failed(task: DocTask, digest: str, exc: DocumentReadError) -> DocumentResult:
+def failed(task: DocTask, digest: str, exc: DocumentReadError) -> DocumentResult:
     info = DocumentInfo(path=task.rel, sha256=digest, pages=0, error=DocumentError(exc.code, exc.message))
     return DocumentResult(info)
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+@dataclass
+class _Reader:
+    options: ScanOptions
+    deadline: float | None
+    timings: dict[str, float]
+    complete: bool = True  # no page was left unread for a passing reason
+    _ocr_block: str | None = field(default=None, init=False)
+
+    def read(self, path: Path) -> list[Page]:
+        from auditor.ingest import ocr
+        from auditor.ingest.pdf import open_pdf, sniff
+
+        t0 = time.perf_counter()
+        sniff(path)
+        pdf = open_pdf(path)
+        try:
+            n = len(pdf)
+            self.timings["open"] = time.perf_counter() - t0
+            if n == 0:
+                raise DocumentReadError("empty", "the PDF has no pages")
+            if n > self.options.max_pages:
+                raise DocumentReadError("too-large", f"{n} pages: more than the limit of {self.options.max_pages}")
+            if self.options.ocr is not OcrMode.OFF:
+                self._ocr_block = ocr.unavailable(self.options.ocr_lang)
+            pages = []
+            for i in range(n):
+                page = pdf[i]
+                try:
+                    pages.append(self._page(page, i + 1))
+                finally:
+                    page.close()
+            return pages
+        finally:
+            pdf.close()
+
+    # -- one page --
+
+    def _page(self, page, number: int) -> Page:
+        from auditor.ingest.pdf import PageLayout, page_layout, page_text, text_chars, text_quality
+
+        t0 = time.perf_counter()
+        try:
+            text = page_text(page)
+        except MemoryError:
+            raise
+        except Exception as exc:  # pdfium refusing one page: the others still count
+            self._add("text", t0)
+            return Page(number, "", PageSource.NONE, f"page cannot be read ({type(exc).__name__})")
+        usable, why = text_quality(text)
+        mode = self.options.ocr
+        layer = Page(number, text, PageSource.TEXT) if usable else None
+        if usable and mode is not OcrMode.FORCE and text_chars(text) >= SPARSE_CHARS:
+            self._add("text", t0)
+            return layer  # type: ignore[return-value]
+        try:
+            layout = page_layout(page)
+        except MemoryError:
+            raise
+        except Exception:  # objects pdfium cannot enumerate: assume a page that draws something
+            layout = PageLayout(objects=1, image_cover=0.0)
+        self._add("text", t0)
+        # What stands in for OCR text if OCR cannot run (fallback) or finds nothing (if_empty)
+        if mode is OcrMode.FORCE:
+            fallback = if_empty = layer  # the text layer was fine: force only re-reads it
+        elif usable:
+            if layout.image_cover < SCAN_COVER:
+                return layer  # type: ignore[return-value]
+            fallback, if_empty = None, layer  # a scan under a scanner's stamp
+        else:
+            fallback = if_empty = None
+        what = "image-only page" if why in (None, "no text layer") else why
+        if layout.objects == 0:
+            return if_empty or Page(number, "", PageSource.NONE, "blank page")
+        if mode is OcrMode.OFF:
+            return Page(number, "", PageSource.NONE, f"{what}; OCR off")
+        if self._ocr_block:
+            return fallback or Page(number, "", PageSource.NONE, f"{what}: {self._ocr_block}")
+        return self._ocr(page, number, what, fallback, if_empty)
+
+    def _ocr(self, page, number: int, what: str, fallback: Page | None, if_empty: Page | None) -> Page:
+        from auditor.ingest import ocr
+        from auditor.ingest.pdf import normalise_page_text, render_gray, text_chars
+
+        t0 = time.perf_counter()
+        try:
+            try:
+                rendered = render_gray(page, self.options.dpi)
+            except MemoryError:
+                raise
+            except Exception as exc:
+                return fallback or Page(number, "", PageSource.NONE, f"{what}: cannot be rendered for OCR ({type(exc).__name__})")
+            if rendered.ink < BLANK_INK:
+                return if_empty or Page(number, "", PageSource.NONE, "blank page")
+            timeout = ocr.PAGE_TIMEOUT
+            if self.deadline is not None:
+                timeout = max(1.0, min(timeout, self.deadline - time.monotonic()))
+            try:
+                found = ocr.recognise(rendered.image, self.options.ocr_lang, rendered.dpi, timeout=timeout)
+            except ocr.OcrError as exc:
+                self.complete = False
+                return fallback or Page(number, "", PageSource.NONE, f"{what}: {exc}")
+            if found.confidence < ocr.LOW_CONFIDENCE and text_chars(found.text) >= MIN_CHARS:
+                found, problem = self._other_script(rendered, found, timeout)
+                if problem:
+                    return fallback or Page(number, "", PageSource.NONE, f"{what}: {problem}")
+            text = normalise_page_text(unicodedata.normalize("NFC", found.text)).strip()
+            if text_chars(text) < MIN_CHARS:
+                return if_empty or Page(number, "", PageSource.NONE, "blank page (OCR found no text)")
+            return Page(number, text + "\n", PageSource.OCR)
+        finally:
+            self._add("ocr", t0)
+
+    def _other_script(self, rendered, found, timeout: float):
+        """OCR confidence is low: is the page in a script the OCR languages do not
+        cover?  Then read it again with an installed language pack for another
+        script added (``--ocr-lang eng`` on an Urdu notice reads it as ``eng+urd``)
+        and keep the reading if it is clearly more confident; otherwise say
+        which pack is missing.  tesseract's script detection (OSD) is a hint
+        only: it takes Nastaliq Urdu for Japanese or Katakana, so the packs for
+        the detected script are tried first, then the other installed ones
+        (at most ``_MAX_RETRIES`` in all).
+        Returns (recognised text, problem-or-None)."""
+        from auditor.ingest import ocr
+        from auditor.ingest.pdf import text_chars
+
+        script = ocr.detect_script(rendered.image, rendered.dpi)
+        if not script or script in ("Latin", "Common"):
+            return found, None
+        langs = self.options.ocr_lang.split("+")
+        packs = _SCRIPT_CODES.get(script, ())
+        if set(langs) & set(packs):
+            return found, None
+        engine = ocr.probe()
+        installed = engine.langs if engine is not None else frozenset()
+        others = [p for codes in _SCRIPT_CODES.values() for p in codes]
+        candidates = [p for p in (*packs, *others) if p in installed and p not in langs]
+        candidates = list(dict.fromkeys(candidates))[:_MAX_RETRIES]
+        best = found
+        for pack in candidates:
+            try:
+                again = ocr.recognise(rendered.image, "+".join([*langs, pack]), rendered.dpi, timeout=timeout)
+            except ocr.OcrError as exc:
+                self.complete = False
+                return found, str(exc)
+            if again.confidence >= best.confidence + _BETTER_BY and text_chars(again.text) >= MIN_CHARS:
+                best = again
+        if best is not found:
+            return best, None
+        tip = f" (install tesseract language '{packs[0]}')" if packs else ""
+        return found, (f"OCR found no reliable text (confidence {found.confidence:.0f} %; "
+                       f"the script looks like {script}, not covered by OCR language '{self.options.ocr_lang}'){tip}")
+
+    def _add(self, stage: str, t0: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - t0
+
+
+# tesseract language packs per OSD script, preferred first (Urdu before Arabic:
+# the documents this tool reads are often Pakistani)
+_SCRIPT_CODES: dict[str, tuple[str, ...]] = {
+    "Arabic": ("urd", "ara", "fas", "pus", "snd", "uig", "script/Arabic"),
+    "Cyrillic": ("rus", "ukr", "bul", "srp", "mkd", "bel", "kaz", "script/Cyrillic"),
+    "Devanagari": ("hin", "mar", "nep", "san", "script/Devanagari"),
+    "Han": ("chi_sim", "chi_tra", "script/HanS", "script/HanT"),
+    "Hangul": ("kor", "script/Hangul"),
+    "Japanese": ("jpn", "script/Japanese"),
+    "Greek": ("ell", "grc", "script/Greek"),
+    "Bengali": ("ben", "asm", "script/Bengali"),
+    "Thai": ("tha", "script/Thai"),
+    "Hebrew": ("heb", "yid", "script/Hebrew"),
+}

@@ -1,0 +1,220 @@
+"""Per-document result cache.
+
+What is cached: the whole ``DocumentResult`` (document info + facts) of every
+document that was read — never page texts alone, never errors.  Errors are cheap
+to find again, and several depend on the run rather than on the file (``timeout``
+and ``too-large`` on the limits, a worker crash on the machine), so a later run
+always retries them.  A result whose pages were left unread for a passing reason
+(tesseract failing or timing out on a page) is not cached either.
+
+The key (sha256 of these, joined):
+
+* the cache format, ``EXTRACTOR_VERSION`` (facts) and ``INGEST_VERSION`` (pages),
+  and a fingerprint of the source files of extraction and reading (so a
+  developer's edit never meets results of the code before it),
+* the field names of the cached dataclasses (a model change never unpickles
+  into a half-filled object),
+* the file's sha256 and its base name (the document kind is partly guessed from
+  the file name, so a renamed copy is read again; the same file in another
+  folder is a hit),
+* the options that change what is read: ``--ocr`` mode and, unless it is off,
+  ``--ocr-lang``, ``--dpi`` and the tesseract version and installed language
+  packs (installing tesseract or a pack invalidates results that lacked it).
+
+Layout: ``<cache dir>/v1/<key[:2]>/<key>.pkl``, each a pickle of
+``{"format", "key", "result"}``.  Writes go to a temporary file in the same folder
+and are moved into place with ``os.replace`` (atomic), so two scans at once never
+see half an entry; the last writer wins with identical content.  An entry that
+cannot be read back (truncated, corrupt, from another version) is ignored and
+rewritten.  On a hit, ``DocumentInfo.path`` and every ``Evidence.document`` are
+re-stamped with the current relative path, and ``from_cache`` is set.
+
+The cache lives in ``$XDG_CACHE_HOME/auditor`` (default ``~/.cache/auditor``),
+or ``--cache-dir``; ``--no-cache`` neither reads nor writes it.  Deleting the
+folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import fields, replace
+from pathlib import Path
+
+from auditor.models import DocumentError, DocumentInfo, DocumentResult, Evidence, Fact
+from auditor.options import OcrMode, ScanOptions
+
+CACHE_FORMAT = 1
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "auditor"
+
+
+def _models_signature() -> str:
+    return ";".join(f"{cls.__name__}:{','.join(f.name for f in fields(cls))}"
+                    for cls in (DocumentResult, DocumentInfo, DocumentError, Fact, Evidence))
+
+
+# The code a cached result comes from, relative to the package: a change to any
+# of these files (a developer editing an extractor without bumping
+# EXTRACTOR_VERSION) invalidates the cache too.
+_CODE = ("extract/*.py", "ingest/pdf.py", "ingest/ocr.py", "ingest/worker.py", "models.py", "fx.py", "data/*")
+_code_digest: str | None = None
+
+
+def code_fingerprint() -> str:
+    """sha256 over the source files reading and extraction depend on (computed
+    once per process, ≈ 2 ms); "" when the package is not on a file system."""
+    global _code_digest
+    if _code_digest is None:
+        import auditor
+
+        root = Path(auditor.__file__).parent
+        digest = hashlib.sha256()
+        try:
+            for pattern in _CODE:
+                for path in sorted(root.glob(pattern)):
+                    if path.is_file():
+                        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                        digest.update(path.read_bytes())
+            _code_digest = digest.hexdigest()[:16]
+        except OSError:
+            _code_digest = ""
+    return _code_digest
+
+
+def _extractor_version() -> str:
+    """EXTRACTOR_VERSION, read from the source when possible: importing the
+    extractors compiles a few hundred regular expressions (0.2 s), which a fully
+    cached scan never needs."""
+    import sys
+
+    loaded = sys.modules.get("auditor.extract.facts")
+    if loaded is None:
+        import re
+
+        import auditor
+
+        try:
+            source = (Path(auditor.__file__).parent / "extract" / "facts.py").read_text(encoding="utf-8")
+            m = re.search(r'^EXTRACTOR_VERSION\s*=\s*["\']([^"\']*)["\']', source, re.M)
+            if m:
+                return m.group(1)
+        except OSError:
+            pass
+    from auditor.extract.facts import EXTRACTOR_VERSION
+
+    return EXTRACTOR_VERSION
+
+
+def options_signature(options: ScanOptions) -> str:
+    """The options that change what a document yields."""
+    from auditor.ingest.pdf import INGEST_VERSION
+
+    parts = [f"format={CACHE_FORMAT}", f"extract={_extractor_version()}", f"ingest={INGEST_VERSION}",
+             f"code={code_fingerprint()}", _models_signature(), f"ocr={options.ocr.value}"]
+    if options.ocr is not OcrMode.OFF:
+        from auditor.ingest import ocr
+
+        parts += [f"lang={options.ocr_lang}", f"dpi={options.dpi}", f"engine={ocr.engine_id(options.ocr_lang)}"]
+    return "|".join(parts)
+
+
+class ResultCache:
+    def __init__(self, root: Path, options: ScanOptions) -> None:
+        self.root = Path(root)
+        self.dir = self.root / f"v{CACHE_FORMAT}"
+        self.options = options
+        self._signature = options_signature(options)
+        self.hits = 0
+        self.misses = 0
+        self.write_errors = 0
+
+    @classmethod
+    def for_options(cls, options: ScanOptions) -> "ResultCache | None":
+        """The cache a scan with these options uses, or None (``--no-cache``)."""
+        if not options.use_cache:
+            return None
+        return cls(options.cache_dir or default_dir(), options)
+
+    def key(self, sha256: str, name: str) -> str:
+        return hashlib.sha256(f"{self._signature}|name={name}|sha256={sha256}".encode("utf-8")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.pkl"
+
+    def get(self, sha256: str, rel: str) -> DocumentResult | None:
+        """The cached result of this file, re-stamped with ``rel``; None on a miss."""
+        t0 = time.perf_counter()
+        key = self.key(sha256, _basename(rel))
+        path = self._path(key)
+        try:
+            with open(path, "rb") as fh:
+                entry = pickle.load(fh)
+            result = entry["result"] if entry.get("format") == CACHE_FORMAT and entry.get("key") == key else None
+        except FileNotFoundError:
+            result = None
+        except Exception:  # truncated, corrupt, written by another version: rebuild it
+            result = None
+            _unlink(path)
+        if not isinstance(result, DocumentResult) or result.info.sha256 != sha256 or result.info.error is not None:
+            self.misses += 1
+            return None
+        if result.info.pages > self.options.max_pages:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return restamp(result, rel, time.perf_counter() - t0)
+
+    def put(self, result: DocumentResult) -> bool:
+        """Store a document's result; False if it could not be written (the scan goes on)."""
+        info = result.info
+        if info.error is not None or not info.sha256 or result.from_cache:
+            return False
+        key = self.key(info.sha256, _basename(info.path))
+        path = self._path(key)
+        data = pickle.dumps({"format": CACHE_FORMAT, "key": key, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+            return True
+        except OSError:
+            self.write_errors += 1
+            if tmp is not None:
+                _unlink(Path(tmp))
+            return False
+
+
+def restamp(result: DocumentResult, rel: str, seconds: float = 0.0) -> DocumentResult:
+    """A cached result as if read from ``rel``: the document's relative path in its
+    info and in every piece of evidence, ``from_cache`` set, timings replaced."""
+    old = result.info.path
+    facts = result.facts
+    if old != rel:
+        facts = tuple(
+            replace(f, evidence=tuple(replace(e, document=rel) if e.document == old else e for e in f.evidence))
+            for f in facts
+        )
+    return replace(result, info=replace(result.info, path=rel), facts=facts, from_cache=True,
+                   timings=(("cache", round(seconds, 6)),))
+
+
+def _basename(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1]
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
