@@ -78,7 +78,7 @@ def test_insufficient_evidence_is_its_own_outcome(fixtures_report) -> None:
     checks = {k["rule_id"]: k for k in case["checks"]}
     assert checks["short-bidding-period"]["outcome"] == "insufficient-evidence"
     assert "tender notice" in checks["short-bidding-period"]["reason"]
-    assert len(checks) == 10
+    assert len(checks) >= 10 and set(checks) >= {"waived-tendering", "short-bidding-period"}
     assert {k["outcome"] for k in case["checks"]} <= {"fired", "not-fired", "insufficient-evidence"}
 
 

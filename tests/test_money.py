@@ -442,3 +442,16 @@ def test_amount_role_accepts_an_amount_built_by_the_caller() -> None:
     start = sentence.index("US$")
     a = Amount(124.7e6, "USD", start, start + len("US$ 124.7 million"), "US$ 124.7 million")
     assert amount_role(sentence, a) == "contract-price"
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("Rupees One Thousand Two Hundred Million only", 1_200_000_000),
+        ("Rupees one thousand two hundred crore", 12_000_000_000),
+        ("US Dollars Two Million Three Hundred Thousand", 2_300_000),
+    ],
+)
+def test_words_with_a_scale_after_a_compound(text: str, value: float) -> None:
+    amount = parse_amount(text)
+    assert amount is not None and amount.value == value

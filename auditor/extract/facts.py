@@ -265,11 +265,23 @@ class _Builder:
                 taken.append((trig.kind, a, b))
 
     def _money(self, s: Sentence, scope: SentenceScope) -> None:
-        from auditor.extract.money import amount_role, find_amounts
+        from auditor.extract.money import amount_role, find_amounts, find_restatements
 
         amounts = find_amounts(s.text)
         if not amounts:
             return
+        for r in find_restatements(s.text, amounts):
+            if r.agrees:
+                continue
+            a, b = min(r.words.start, r.figures.start), max(r.words.end, r.figures.end)
+            self._add("amount-restatement", s, a, b, 0.9, Assessment(Status.ASSERTED), {
+                "words": display_quote(r.words.text),
+                "figures": display_quote(r.figures.text),
+                "words_value": r.words.value,
+                "figures_value": r.figures.value,
+                "currency": r.figures.currency or r.words.currency,
+                "agrees": False,
+            })
         orgs = find_organisations(s.text) if ("M/" in s.text or "Ltd" in s.text or "Limited" in s.text) else []
         for amt in amounts:
             role = amount_role(s.text, amt)

@@ -33,6 +33,10 @@ FACT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "An amount of money with its role (contract-price, loan-amount, npv-cost, estimate, market-price).",
         ("value", "currency", "role", "amount", "approx", "year", "usd", "rate", "rate_year", "vendor"),
     ),
+    "amount-restatement": (
+        "An amount written in words beside the same amount in figures, where the two disagree.",
+        ("words", "figures", "words_value", "figures_value", "currency", "agrees"),
+    ),
     "organisation": ("A firm or organisation named in the document.", ("name", "core")),
     "name-mention": ("A capitalised name in a financing agreement.", ("name", "core")),
     "document-title": ("The document's title line.", ("title",)),

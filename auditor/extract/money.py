@@ -364,8 +364,10 @@ def words_to_number(words: str) -> int | None:
             group = (group or 1) * 100
         elif tok in _SCALE_WORDS:
             scale = _SCALE_WORDS[tok]
-            if group == 0 and total and scale > last_scale:
-                total *= scale  # "one thousand million"
+            if total and scale > last_scale and total + group < scale:
+                # everything so far counts this scale: "one thousand million",
+                # "One Thousand Two Hundred Million" (= 1,200 million)
+                total = (total + (group or 0)) * scale
             else:
                 total += (group or 1) * scale
             group = 0
