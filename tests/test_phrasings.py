@@ -126,3 +126,20 @@ def test_phrasing_is_recognised(kind: str, text: str) -> None:
 @pytest.mark.parametrize("kind,text", [(k, t) for k, ts in NEG.items() for t in ts])
 def test_look_alike_is_not_asserted(kind: str, text: str) -> None:
     assert not _asserted(text, kind)
+
+
+ROLE_CASES = [
+    ("The Contract Price is PKR 1,200,000,000 subject to adjustments.", "PKR 1,200,000,000", "contract-price"),
+    ("A performance security of ten per cent of the Contract Price, that is, Rs. 120,000,000/-, was furnished.", "Rs. 120,000,000/-", None),
+    ("The lowest evaluated bid was Rs 1.2 billion and the second-lowest bid, of M/s Saidpur, was Rs 1.31 billion.", "Rs 1.31 billion", None),
+    ("The CDWP approved the PC-I at a cost of Rs. 4,115.60 million.", "Rs. 4,115.60 million", "estimate"),
+    ("Publish a list of contracts above LKR 1 billion awarded without a competitive process.", "LKR 1 billion", None),
+    ("The shares were sold to the consortium at Rs.16.80 per share under the contract.", "Rs.16.80", None),
+]
+
+
+@pytest.mark.parametrize("sentence,amount,role", ROLE_CASES)
+def test_money_roles_in_context(sentence: str, amount: str, role: str | None) -> None:
+    facts = analyse("t.pdf", "0" * 64, [Page(1, sentence)]).facts
+    roles = {f.get("amount"): f.get("role") for f in facts if f.kind == "money" and f.status is Status.ASSERTED}
+    assert roles.get(amount) == role, roles

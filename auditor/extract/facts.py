@@ -284,10 +284,12 @@ class _Builder:
             })
         orgs = find_organisations(s.text) if ("M/" in s.text or "Ltd" in s.text or "Limited" in s.text) else []
         for amt in amounts:
-            role = amount_role(s.text, amt)
+            role = _refine_role(s.text, amt, amount_role(s.text, amt))
             if role is None or amt.currency is None or amt.value <= 0:
                 continue
             assessment = scope.assess(amt.start, amt.end)
+            if assessment.status is Status.ASSERTED and (self.normative or _RECOMMENDATION.match(s.text)):
+                assessment = Assessment(Status.HYPOTHETICAL, "normative text" if self.normative else "recommendation")
             attrs: dict[str, object] = {
                 "value": amt.value,
                 "currency": amt.currency,
@@ -448,6 +450,34 @@ _REJECTION = re.compile(
     r"|\b(?:did|does|could)\s+not\s+(?:agree|accept|approve|accede|endorse|concur)\b|\b(?:rejected|declined|turned\s+down|disallowed)\s+(?:the|this|that|such)\s+(?:proposal|suggestion|request|recommendation)\b",
     re.I,
 )
+
+
+_NOT_A_PRICE = re.compile(
+    r"(?:per\s*cent|percent|%|securit(?:y|ies)|guarantee|advance|retention|deposit|earnest|penalt(?:y|ies)|liquidated|"
+    r"fee|commission|instal+ments?|mobili[sz]ation|tax|duty|duties|stamp|royalt(?:y|ies)|salary|pay\s+scale)\W+(?:\w+\W+){0,8}$",
+    re.I,
+)
+_OTHER_BID = re.compile(r"\b(?:second|third|next|other|losing|unsuccessful|rejected|highest|remaining)[\w\s-]{0,25}\b(?:bids?|bidders?|offers?|quotations?)\b[^.;]{0,60}$", re.I)
+_PLANNED_COST = re.compile(r"\b(?:PC-?(?:I|1|One)|project\s+cost|cost\s+of\s+the\s+(?:project|scheme)|scheme\s+cost|PSDP|allocation|budget)\b[^.;]{0,40}$", re.I)
+_THRESHOLD = re.compile(r"\b(?:above|over|exceeding|exceeds?|more\s+than|less\s+than|below|under|up\s*to|threshold\s+of|not\s+exceeding|limit\s+of|ceiling\s+of)\s*$", re.I)
+_PER_UNIT = re.compile(r"^\s*(?:per|/|a|each)\s*(?:share|unit|piece|kg|ton|tonne|litre|liter|sq|square|month|day|hour|year|annum|person|item|page|km|meter|metre)\b", re.I)
+
+
+def _refine_role(sentence: str, amt, role: str | None) -> str | None:
+    """Second opinion on a contract price: a security deposit, a percentage of the
+    price, a losing bid, a PC-I cost, a threshold or a unit rate is not one."""
+    if role is None:
+        return None
+    before = sentence[max(0, amt.start - 120) : amt.start]
+    after = sentence[amt.end : amt.end + 25]
+    if _THRESHOLD.search(before) or _PER_UNIT.match(after) or getattr(amt, "per", None):
+        return None
+    if role == "contract-price":
+        if _NOT_A_PRICE.search(before) or _OTHER_BID.search(before):
+            return None
+        if _PLANNED_COST.search(before) and not re.search(r"\bcontract\b[^.;]{0,40}$", before, re.I):
+            return "estimate"
+    return role
 
 
 def _is_heading(text: str) -> bool:
