@@ -386,6 +386,8 @@ class Evaluator:
                 best_match=best_name or "no similar name",
                 best_score=round(best),
                 agreements=", ".join(sorted(doc_paths)),
+                # a near miss (a similar name just under the threshold) makes "not named" less certain
+                __confidence_factor__=1.0 if best < 50 else max(0.6, 1.0 - (best - 50) / 100),
             )
             items.append((members[0], values, members[1:] + titles))
         if not items:
@@ -432,7 +434,7 @@ def evaluate_rule(rule: Rule, case: CaseView, parameters: dict[str, Any] | None 
 def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict[str, Any], lead: int = 1) -> Finding:
     evidence = _pick_evidence(facts, lead)
     primary = [f for f in facts if f.kind not in ("document-title",)] or list(facts)
-    confidence = _confidence(primary, rule)
+    confidence = _confidence(primary, rule) * float(values.get("__confidence_factor__", 1.0))
     score = round(SEVERITY_POINTS[rule.severity] * confidence, 1)
     first = evidence[0] if evidence else Evidence("", 0, "")
     fill = {
