@@ -11,6 +11,20 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_CASES = ROOT / "fixtures" / "cases"
 EXAMPLE = FIXTURE_CASES / "islamabad-safe-city"
 
+# The rule ids fixed by the outside contract (../shared/CONTRACT.md).
+CONTRACT_RULE_IDS = frozenset({
+    "waived-tendering",
+    "inflated-cost-vs-loan",
+    "missing-feasibility-study",
+    "urgency-without-emergency",
+    "secrecy-request",
+    "vendor-not-named-in-financing",
+    "unsolicited-proposal",
+    "court-found-irregularity",
+    "short-bidding-period",
+    "contract-value-mismatch",
+})
+
 
 @pytest.fixture(scope="session")
 def fixtures_report(tmp_path_factory) -> dict:

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import CONTRACT_RULE_IDS
+
 pdfium = pytest.importorskip("pypdfium2")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,18 +27,7 @@ CASES = FIXTURES / "cases"
 EXPECTED_FILE = FIXTURES / "expected.yaml"
 EXPECTED: dict = yaml.safe_load(EXPECTED_FILE.read_text(encoding="utf-8"))
 
-RULE_IDS = frozenset({
-    "waived-tendering",
-    "inflated-cost-vs-loan",
-    "missing-feasibility-study",
-    "urgency-without-emergency",
-    "secrecy-request",
-    "vendor-not-named-in-financing",
-    "unsolicited-proposal",
-    "court-found-irregularity",
-    "short-bidding-period",
-    "contract-value-mismatch",
-})
+RULE_IDS = CONTRACT_RULE_IDS
 CASE_KEYS = {"description", "documents", "fire", "silent", "insufficient", "ocr", "scanned_from"}
 ITEM_KEYS = {"document", "page", "contains", "note"}
 

@@ -13,20 +13,10 @@ from auditor.errors import RuleFileError
 from auditor.ruleset.docs import rule_markdown
 from auditor.ruleset.schema import builtin_rules_dir, load_rules
 from auditor.ruleset.selftest import lint_tests, load_tests, run_case
+from conftest import CONTRACT_RULE_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTRACT_IDS = {
-    "waived-tendering",
-    "inflated-cost-vs-loan",
-    "missing-feasibility-study",
-    "urgency-without-emergency",
-    "secrecy-request",
-    "vendor-not-named-in-financing",
-    "unsolicited-proposal",
-    "court-found-irregularity",
-    "short-bidding-period",
-    "contract-value-mismatch",
-}
+CONTRACT_IDS = CONTRACT_RULE_IDS
 
 RULES, _ = load_rules([builtin_rules_dir()])
 CASES = [(rule, case) for rule in RULES for case in load_tests(rule)]
