@@ -36,6 +36,8 @@ POS = {
   "The contract was awarded without the issuance of any public advertisement.",
   "The requirement of competitive bidding was relaxed by the ECC.",
   "The Cabinet approved the award of the contract to the firm by way of exemption from the procurement rules.",
+  "The Ministry invoked rule 5 of the PP Rules, 2004 to award the contract to the Chinese company.",
+  "The Chinese Government nominated M/s Orion Technologies as the contractor for the project.",
  ],
  "feasibility-missing": [
   "The scheme was launched without preparing a PC-I.",

@@ -119,7 +119,7 @@ TENDER = Family(
         r"exempt|waiv|direct|single|sole|without|tender|bid|advertis|dispens|bypass|by-pass|circumvent|"
         r"nominat|negotiat|rule\s*42|section\s*21|relax|competition|non-?competitive|g2g|government[- ]to[- ]government|"
         r"outside\s+the|purview|absence|not\s+(?:follow|observ|adher)|violat|flout|ignor|proforma|limited\s+source|"
-        r"auction|put\s+to|thrown\s+open|transparent|pre-?selected|restricted|selective|closed\s+tender"
+        r"auction|put\s+to|thrown\s+open|transparent|pre-?selected|restricted|selective|closed\s+tender|rule\s*5\b|nominat"
     ),
     (
         # exemptions from procurement rules
@@ -138,6 +138,10 @@ TENDER = Family(
         T("without-following-rules", "tendering-waived",
           r"\b(?P<neg>without)\s+(?:following|observing|adhering\s+to|complying\s+with|fulfilling|applying){g4}{RULES}",
           0.8, require=PROCUREMENT_CONTEXT, mechanism="rules-not-followed"),
+        T("rule-5-commitment", "tendering-waived",
+          r"\b(?:invok\w*|resort\w*\s+to|under|in\s+terms\s+of|by\s+virtue\s+of|relying\s+(?:up)?on|through|covered\s+by|fell\s+under|falls\s+under)\s+(?:the\s+)?rule\s*5\b(?!\s*\()",
+          0.7, require=(r"\b(?:procur\w*|contract|award|exempt\w*|international|inter-?governmental|agreement|loan|G2G)\b", r"\b(?:PP|PPRA|Procurement)\b|\brules?\b"),
+          mechanism="exemption"),
         T("relaxation-of-rules", "tendering-waived",
           r"\brelax(?:ation|ed|ing)?\s+(?:of\s+|in\s+)?{RULES}",
           0.75, mechanism="exemption"),
@@ -187,6 +191,9 @@ TENDER = Family(
         T("limited-source", "tendering-waived",
           r"\blimited[- ]source\s+(?:bidding|procurement|selection)",
           0.6, mechanism="limited-competition"),
+        T("nominated-contractor", "tendering-waived",
+          r"\bnominat(?:ed|es|ing)\s+(?P<vendor>{VENDOR})\s+(?:as|to\s+be|for)\s+(?:the\s+)?(?:contractor|supplier|vendor|executing\s+agency|EPC\s+contractor)",
+          0.8, mechanism="nomination"),
         T("nomination-basis", "tendering-waived",
           r"\b(?:on\s+(?:a\s+)?nomination(?:\s+basis)?|nominat(?:ed|ion)\s+basis|by\s+nomination)\b",
           0.75, require=PROCUREMENT_CONTEXT, mechanism="nomination"),
