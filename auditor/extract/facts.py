@@ -288,6 +288,13 @@ class _Builder:
             if role is None or amt.currency is None or amt.value <= 0:
                 continue
             assessment = scope.assess(amt.start, amt.end)
+            if (
+                role in ("market-price", "estimate")
+                and assessment.status is Status.HYPOTHETICAL
+                and assessment.cue in {"could", "would", "can", "may", "might"}
+            ):
+                # "could be bought in the market for US$ 4 million" states a market price
+                assessment = Assessment(Status.ASSERTED, None, 0.9)
             if assessment.status is Status.ASSERTED and (self.normative or _RECOMMENDATION.match(s.text)):
                 assessment = Assessment(Status.HYPOTHETICAL, "normative text" if self.normative else "recommendation")
             attrs: dict[str, object] = {
@@ -460,6 +467,8 @@ _NOT_A_PRICE = re.compile(
 _OTHER_BID = re.compile(r"\b(?:second|third|next|other|losing|unsuccessful|rejected|highest|remaining)[\w\s-]{0,25}\b(?:bids?|bidders?|offers?|quotations?)\b[^.;]{0,60}$", re.I)
 _PLANNED_COST = re.compile(r"\b(?:PC-?(?:I|1|One)|project\s+cost|cost\s+of\s+the\s+(?:project|scheme)|scheme\s+cost|PSDP|allocation|budget)\b[^.;]{0,40}$", re.I)
 _THRESHOLD = re.compile(r"\b(?:above|over|exceeding|exceeds?|more\s+than|less\s+than|below|under|up\s*to|threshold\s+of|not\s+exceeding|limit\s+of|ceiling\s+of)\s*$", re.I)
+_NPV_CUE = re.compile(r"\b(?:net\s+present\s+value|NPV|present[- ]value|real\s+cost|effective\s+cost)\b[^.;]{0,70}$", re.I)
+_PAID_FOR = re.compile(r"\b(?:bought|purchased|procured|acquired|supplied|billed|invoiced|charged)\s+(?:\w+\s+){0,3}?(?:for|at)\s+(?:about\s+|around\s+|nearly\s+)?$", re.I)
 _PER_UNIT = re.compile(r"^\s*(?:per|/|a|each)\s*(?:share|unit|piece|kg|ton|tonne|litre|liter|sq|square|month|day|hour|year|annum|person|item|page|km|meter|metre)\b", re.I)
 
 
@@ -472,6 +481,10 @@ def _refine_role(sentence: str, amt, role: str | None) -> str | None:
     after = sentence[amt.end : amt.end + 25]
     if _THRESHOLD.search(before) or _PER_UNIT.match(after) or getattr(amt, "per", None):
         return None
+    if _PAID_FOR.search(before[-60:]) and not re.search(r"\bmarket\b", before[-60:], re.I):
+        role = "contract-price"  # "the scanners were bought for US$ 12 million"
+    if role != "npv-cost" and _NPV_CUE.search(before[-90:]) and not re.search(r"\bcontract\b", before[-40:], re.I):
+        return "npv-cost"  # "the net present value of the loan-financed project was assessed at $72m"
     if role == "contract-price":
         if _NOT_A_PRICE.search(before) or _OTHER_BID.search(before):
             return None
