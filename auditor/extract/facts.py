@@ -240,6 +240,8 @@ class _Builder:
                 if trig.kind in _ONE_PER_SENTENCE and any(k == trig.kind for k, _, _ in taken):
                     continue  # one fact of this kind per sentence is enough
                 internal = [m.span(g) for g in m.re.groupindex if g.startswith("neg") and m.group(g)]
+                if internal and _is_table_row(s.text):
+                    continue  # "NO" in a table is a yes/no column, not a negation of the next cell
                 assessment = scope.assess(a, b, internal, request=trig.request)
                 attrs: dict[str, object] = dict(trig.attrs)
                 attrs["pattern"] = trig.name
@@ -491,6 +493,15 @@ def _refine_role(sentence: str, amt, role: str | None) -> str | None:
         if _PLANNED_COST.search(before) and not re.search(r"\bcontract\b[^.;]{0,40}$", before, re.I):
             return "estimate"
     return role
+
+
+_CELL = re.compile(r"\bN/A\b|\b\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}\b|[\d,]+\.\d{2}\b|₱|\b\d{4,}\b")
+_FINITE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|been|be|shall|will|did|does)\b", re.I)
+
+
+def _is_table_row(text: str) -> bool:
+    """A run of table cells (dates, amounts, N/A) rather than a sentence."""
+    return len(_CELL.findall(text)) >= 4 and len(_FINITE_VERB.findall(text)) < 2
 
 
 def _is_heading(text: str) -> bool:
