@@ -19,6 +19,7 @@ from auditor.extract.text import Sentence
 
 _DEADLINE = re.compile(
     r"\b(?:last|closing|due|final)\s+date\b|\bdeadline\b|\bsubmission\s+date\b|\bdate\s+(?:of|for)\s+(?:submission|receipt)\b"
+    r"|\bclosing\s*(?:time|date|time\s+and\s+date|date\s+and\s+time)?\s*[:.-]"
     r"|\b(?:bids?|tenders?|proposals?|quotations?|offers?|applications?|EOIs?|expressions?\s+of\s+interest|documents?|bidding\s+documents?)\b"
     r"(?:\W+\w+){0,14}?\W+(?:submit\w*|receiv\w*|reach\w*|drop\w*|deliver\w*|lodg\w*|furnish\w*|accept\w*|deposit\w*|sent|send)\b"
     r"(?:\W+\w+){0,10}?\W+(?:by|on\s+or\s+before|before|not\s+later\s+than|latest\s+by|till|until|up\s*to|upto|on|no\s+later\s+than)\b",
@@ -27,7 +28,7 @@ _DEADLINE = re.compile(
 _OPENING = re.compile(r"\b(?:bids?|tenders?|proposals?|quotations?)\b(?:\W+\w+){0,6}?\W+(?:will|shall|would)\s+be\s+opened\b|\bopening\s+(?:date|of\s+(?:bids|tenders))\b", re.I)
 _PUBLISHED = re.compile(
     r"\b(?:published|advertised|appeared|issued|notified|posted|uploaded|floated|hoisted|released|placed)\b"
-    r"|\bdate\s+of\s+(?:issue|issuance|publication|advertisement|notice)\b|\bpublication\s+date\b|\bissue\s+date\b",
+    r"|\bdate\s+of\s+(?:issue|issuance|publication|advertisement|notice|posting)\b|\b(?:publication|issue|posting)\s+date\b",
     re.I,
 )
 _NOT_PUBLICATION = re.compile(r"\b(?:bidding\s+documents?|tender\s+documents?)\s+(?:may|can|will|shall)\s+be\s+(?:issued|obtained|purchased)\b", re.I)
