@@ -48,7 +48,12 @@ _MACROS = {
     ),
     "VENDOR": (
         r"(?:(?-i:M/[Ss]\.?\s*[A-Z0-9][\w&.,'’-]*(?:\s+(?:[A-Z(&][\w&.,'’()-]*|of|and)){0,7})"
-        r"|the\s+(?:said\s+|same\s+|chinese\s+|foreign\s+|selected\s+|proposed\s+)?(?:vendor|supplier|contractor|firm|company|consortium|manufacturer|bidder|joint\s+venture))"
+        r"|the\s+(?:said\s+|same\s+|chinese\s+|foreign\s+|selected\s+|proposed\s+)?(?:vendor|supplier|contractor|firm|company|consortium|manufacturer|bidder|joint\s+venture)"
+        # a bare firm name ("Huawei", "China Machinery Engineering Corporation"), not an institution
+        r"|(?-i:(?!(?:The|This|That|Government|Ministry|Federal|Project|Borrower|Lender|Bank|Agreement|"
+        r"Contract|Contractor|Rules|Article|Section|Schedule|Loan|Facility|Credit|Division|Authority|Commission|"
+        r"Court|State|Republic|People|Exim|Export)\b)(?!(?:Pakistan|China|Chinese|Kenya|Philippines|India|Sri\s+Lanka)\b(?!\s+[A-Z]))"
+        r"[A-Z][A-Za-z0-9&'’.-]+(?:\s+[A-Z][A-Za-z0-9&'’.-]+){0,5}))"
     ),
     "AGENCY": (
         r"(?:the\s+)?(?:Ministry|Division|Department|Authority|Government|Govt\.?|Agency|Board|Corporation|Company|"
