@@ -145,3 +145,83 @@ def test_money_roles_in_context(sentence: str, amount: str, role: str | None) ->
     facts = analyse("t.pdf", "0" * 64, [Page(1, sentence)]).facts
     roles = {f.get("amount"): f.get("role") for f in facts if f.kind == "money" and f.status is Status.ASSERTED}
     assert roles.get(amount) == role, roles
+
+
+# Idioms of court judgments and of urgency pleas.
+POS_JUDGMENTS = {
+ "tendering-waived": [
+  "The contract was awarded in violation of the PPRA Rules, 2004 without adhering to the requirement of open competitive bidding.",
+  "The transaction was entered into through private negotiations with the respondent company.",
+  "The land was not put to open auction and was sold to the respondent at a throw-away price.",
+  "No advertisement was made in the press inviting offers for the project.",
+  "The Authority awarded the contract without calling for open tenders.",
+  "The exemption was granted under section 21 of the PPRA Ordinance, 2002 by the Federal Government.",
+  "The procurement was made on the basis of a restricted tender among three pre-selected firms.",
+  "The contract was given to the respondent without following any transparent procedure.",
+  "The plots were allotted without any open auction.",
+  "The tender process was by-passed in order to benefit the respondent.",
+ ],
+ "court-irregularity": [
+  "The entire process was tainted with mala fides and is declared to be without lawful authority.",
+  "The respondents are directed to initiate the process of procurement afresh in accordance with law.",
+  "The matter is referred to the National Accountability Bureau for investigation.",
+  "The Chairman, NAB shall look into the matter and proceed against the persons responsible.",
+  "The award of the contract was not transparent and is hereby set aside.",
+  "We hold that the agreement is illegal and void ab initio.",
+  "The lease granted to the respondent is declared to have been made without lawful authority.",
+  "The Auditor-General has pointed out serious irregularities in the procurement of the vehicles.",
+ ],
+ "secrecy-request": [
+  "The entire procurement was kept secret from the Planning Commission.",
+  "The Ministry decided to keep the contract away from public scrutiny.",
+ ],
+ "feasibility-missing": [
+  "The project was approved without the PC-I having been processed through the CDWP.",
+  "No feasibility report was placed before the ECNEC.",
+ ],
+ "unsolicited-proposal": [
+  "The proposal of the Chinese company was received in 2009 without any request from the Government.",
+  "The respondent company approached the Ministry and offered to execute the project.",
+ ],
+}
+NEG_JUDGMENTS = {
+ "court-irregularity": [
+  "The petitions are dismissed.",
+  "The learned counsel for the petitioner submitted that the contract was void ab initio.",
+  "It was contended on behalf of the petitioners that the entire process was tainted with mala fides.",
+  "In the case of Ramana Dayaram Shetty, the Court held that the tender process must be fair.",
+ ],
+ "tendering-waived": [
+  "The tender was advertised in three national dailies and eleven bids were received.",
+  "The contract was awarded to the lowest bidder after open competitive bidding in accordance with the PPRA Rules.",
+ ],
+}
+POS_URGENCY = {"urgency-invoked": [
+ "Keeping in view the sensitivity of the project, the Ministry proposed direct contracting.",
+ "Due to paucity of time, the tender could not be advertised and the work was awarded directly.",
+ "On account of the prevailing security situation, the PPRA Rules were relaxed.",
+ "Owing to the emergent nature of the requirement, the bidding period was curtailed to five days.",
+ "National security considerations necessitated the award of the contract without tender.",
+ "Given the time constraints, the procuring agency dispensed with the feasibility study.",
+], "emergency-declared": [
+ "The Provincial Government declared an emergency in the flood-affected districts vide notification dated 27.08.2022.",
+ "A state of emergency was imposed in the province on 10th October, 2005.",
+ "The district was notified as calamity-hit under the NDMA Act.",
+]}
+NEG_URGENCY = {"urgency-invoked": [
+ "The work is urgent and the tender shall be advertised immediately.",
+ "The Authority advertised the tender with a 30-day bidding period despite the urgency.",
+], "emergency-declared": [
+ "No emergency was ever declared in the Islamabad Capital Territory.",
+ "The emergency ward of the hospital was equipped with ventilators.",
+]}
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for src in (POS_JUDGMENTS, POS_URGENCY) for k, ts in src.items() for t in ts])
+def test_judgment_and_urgency_phrasing_is_recognised(kind: str, text: str) -> None:
+    assert _asserted(text, kind)
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for src in (NEG_JUDGMENTS, NEG_URGENCY) for k, ts in src.items() for t in ts])
+def test_judgment_and_urgency_look_alike_is_not_asserted(kind: str, text: str) -> None:
+    assert not _asserted(text, kind)

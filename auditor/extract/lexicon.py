@@ -299,16 +299,18 @@ _BYPASS_CONTEXT = (
 )
 URGENCY = Family(
     "urgency",
-    rx(r"urgen|emergen|exigen|security|immediate|fast[- ]?track|expedit|speedy|haste|hurr|critical|law\s+and\s+order"),
+    rx(r"urgen|emergen|exigen|security|immediate|fast[- ]?track|expedit|speedy|haste|hurr|critical|law\s+and\s+order|"
+       r"paucity|shortage\s+of\s+time|time\s+constraint|sensitiv"),
     (
         T("in-view-of-urgency", "urgency-invoked",
-          r"\b(?:in\s+view\s+of|due\s+to|owing\s+to|because\s+of|on\s+account\s+of|keeping\s+in\s+view|given|citing|considering|in\s+the\s+light\s+of|in\s+light\s+of|on\s+the\s+(?:ground|plea|basis|pretext)s?\s+of|under\s+the\s+(?:garb|pretext|cover)\s+of|for\s+reasons?\s+of)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:urgen(?:cy|t)|emergen(?:cy|t)|exigenc(?:y|ies)|(?:national\s+)?security\s+(?:requirements?|situation|concerns?|needs?|imperatives?|considerations?|reasons?)|immediate\s+(?:need|requirement)s?|law\s+and\s+order\s+situation|critical\s+(?:need|situation))",
+          r"\b(?:in\s+view\s+of|due\s+to|owing\s+to|because\s+of|on\s+account\s+of|keeping\s+in\s+view|given|citing|considering|in\s+the\s+light\s+of|in\s+light\s+of|on\s+the\s+(?:ground|plea|basis|pretext)s?\s+of|under\s+the\s+(?:garb|pretext|cover)\s+of|for\s+reasons?\s+of)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:urgen(?:cy|t)|emergen(?:cy|t)|exigenc(?:y|ies)|(?:national\s+)?security\s+(?:requirements?|situation|concerns?|needs?|imperatives?|considerations?|reasons?)|immediate\s+(?:need|requirement)s?|law\s+and\s+order\s+situation|critical\s+(?:need|situation)|"
+          r"paucity\s+of\s+time|shortage\s+of\s+time|time\s+constraints?|(?:security\s+)?sensitivity|sensitive\s+nature)",
           0.85, require=_BYPASS_CONTEXT),
         T("urgent-basis", "urgency-invoked",
           r"\b(?:on\s+(?:an?\s+)?(?:urgent|emergency|emergent|immediate|fast[- ]?track|top[- ]priority)\s+basis|as\s+a\s+matter\s+of\s+(?:urgency|emergency|extreme\s+urgency)|urgently\s+required|emergency\s+procurement|fast[- ]?track(?:ed|ing)?\s+(?:procurement|basis|mode|process))",
           0.8, require=_BYPASS_CONTEXT),
         T("urgency-justifies", "urgency-invoked",
-          r"\b(?:urgen(?:cy|t)|emergen(?:cy|t)|exigenc(?:y|ies)|security\s+(?:requirements?|situation|concerns?))\b{g6}(?:justif\w*|warrant\w*|necessitat\w*|requir\w*|demand\w*|call(?:ed|s)?\s+for)",
+          r"\b(?:urgen(?:cy|t)|emergen(?:cy|t)|exigenc(?:y|ies)|(?:national\s+)?security\s+(?:requirements?|situation|concerns?|considerations?)|paucity\s+of\s+time|time\s+constraints?)\b{g6}(?:justif\w*|warrant\w*|necessitat\w*|requir\w*|demand\w*|call(?:ed|s)?\s+for)",
           0.8, require=_BYPASS_CONTEXT),
         T("urgency-no-time", "urgency-invoked",
           r"\b(?:urgen(?:cy|t)|emergen(?:cy|t)|exigenc(?:y|ies)|security\s+(?:requirements?|situation|concerns?)|time\s+constraints?)\b{g6}(?:(?:did|does|do|would|could|will)\s+(?P<neg>not)\s+(?:permit|allow|admit)|left\s+(?P<neg2>no)\s+time|(?P<neg3>no)\s+time\s+(?:for|to))",
