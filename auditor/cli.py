@@ -1,23 +1,177 @@
 """Command line: parse options, call the pipeline, choose a renderer, exit code.
 
-Nothing else lives here.  Heavy libraries (pdfplumber, pandas) are imported only
-by the code paths that use them, so ``auditor --help`` starts fast.
+Nothing else lives here.  Heavy libraries (pdfplumber, pandas, pypdfium2, yaml,
+rich tables) are imported only by the code paths that use them, so ``auditor
+--help`` starts fast; and the options of the commands are converted without
+typer's pydantic layer (see ``_FastCommand``), so a warm ``auditor scan`` spends
+its time on the scan, not on start-up.
 """
 
 from __future__ import annotations
 
+import time
+
+_T_IMPORT = time.perf_counter()  # for --timings: when this module began to load
+
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
+import typer.core
 
 from auditor import __version__
 from auditor.errors import AuditorError, ExitCode
 
+# --- option conversion without pydantic ------------------------------------------------
+#
+# typer (≥ 0.2x) converts every non-boolean option through a pydantic TypeAdapter,
+# built on first use: importing pydantic and building the adapters costs ≈ 80 ms on
+# every run, a third of a warm rescan.  The options of this CLI are plain str, int,
+# float, Path and lists of those; _FastCommand converts well-formed values of these
+# itself and hands anything else (a malformed number, an odd type) to typer's own
+# conversion, so accepted values and error messages are exactly typer's.  Should
+# typer's internals change, the hook does nothing and typer converts as before.
+
+_INT = None
+_FLOAT = None
+
+
+def _fast_scalar(annotation: Any):
+    """A converter str -> value for a simple annotation, or None.  The converter
+    raises ValueError for anything it is not sure about."""
+    global _INT, _FLOAT
+    import re
+
+    if annotation is str:
+        def conv(v: Any) -> Any:
+            if isinstance(v, str):
+                return v
+            raise ValueError
+        return conv
+    if annotation is int:
+        _INT = _INT or re.compile(r"\s*[+-]?[0-9]+\s*")
+
+        def conv(v: Any) -> Any:
+            if type(v) is int:
+                return v
+            if isinstance(v, str) and _INT.fullmatch(v):
+                return int(v)
+            raise ValueError
+        return conv
+    if annotation is float:
+        _FLOAT = _FLOAT or re.compile(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+
+        def conv(v: Any) -> Any:
+            if type(v) in (int, float):
+                return float(v)
+            if isinstance(v, str) and _FLOAT.fullmatch(v):
+                return float(v)
+            raise ValueError
+        return conv
+    if annotation is bool:
+        def conv(v: Any) -> Any:
+            if isinstance(v, bool):
+                return v
+            raise ValueError
+        return conv
+    if annotation is Path:
+        def conv(v: Any) -> Any:
+            if isinstance(v, Path):
+                return v
+            if isinstance(v, str) and v:
+                return Path(v)
+            raise ValueError
+        return conv
+    return None
+
+
+def _install_fast_conversion(params: list) -> None:
+    try:
+        from typer._coercion import RuntimeParam
+        from typer._param_types import coerce_cli_path
+    except ImportError:  # another typer: its own conversion applies
+        return
+    for param in params:
+        desc = getattr(param, "type_descriptor", None)
+        if desc is None or getattr(param, "_runtime_param", 0) is not None or desc.file_annotation is not None:
+            continue
+        annotation = desc.annotation
+        is_list = getattr(annotation, "__origin__", None) is list
+        leaf = annotation.__args__[0] if is_list and len(getattr(annotation, "__args__", ())) == 1 else annotation
+        conv = _fast_scalar(leaf)
+        if conv is None:
+            continue
+        info = desc.parameter_info
+        if leaf is Path and (info.path_type not in (None, Path) or info.allow_dash):
+            continue
+        param._runtime_param = _make_fast_param(RuntimeParam, coerce_cli_path, param, conv, leaf is Path, is_list)
+
+
+_FAST_CLASS: Any = None
+
+
+def _make_fast_param(base, coerce_cli_path, param, conv, is_path: bool, is_list: bool):
+    global _FAST_CLASS
+    if _FAST_CLASS is None:
+        from dataclasses import dataclass
+
+        @dataclass(frozen=True)
+        class _Fast(base):  # type: ignore[misc, valid-type]
+            conv: Any
+            is_path: bool
+            is_list: bool
+            coerce_path: Any
+
+            def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+                try:
+                    if self.is_list:
+                        if not isinstance(value, (list, tuple)):
+                            raise ValueError
+                        out = [self.conv(v) for v in value]
+                        if self.is_path:
+                            out = [self.coerce_path(v, self.parameter_info, path_type=Path, param=param, ctx=ctx) for v in out]
+                        return out
+                    out = self.conv(value)
+                    if self.is_path:
+                        out = self.coerce_path(out, self.parameter_info, path_type=Path, param=param, ctx=ctx)
+                    return out
+                except ValueError:  # not a plain value: typer's own conversion decides
+                    from typer._coercion import build_runtime_param
+
+                    return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+        _FAST_CLASS = _Fast
+    desc = param.type_descriptor
+    return _FAST_CLASS(parameter_info=desc.parameter_info, annotation=desc.annotation, conv=conv,
+                       is_path=is_path, is_list=is_list, coerce_path=coerce_cli_path)
+
+
+class _FastParams:
+    """Mixin: the parameters of this command (its --help too) are converted
+    without pydantic where they can be."""
+
+    def get_params(self, ctx: Any) -> list:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        try:
+            _install_fast_conversion(params)
+        except Exception:  # never let a start-up optimisation break the CLI
+            pass
+        return params
+
+
+class _FastCommand(_FastParams, typer.core.TyperCommand):
+    pass
+
+
+class _FastGroup(_FastParams, typer.core.TyperGroup):
+    pass
+
+
 app = typer.Typer(
     name="auditor",
+    cls=_FastGroup,
     help=(
         "Read procurement documents and court judgments (PDF) and report procurement red flags "
         "with page-cited, verbatim evidence.\n\n"
@@ -29,6 +183,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 rules_app = typer.Typer(
+    cls=_FastGroup,
     help="List, explain, validate and test the rule pack.\n\nExample: auditor rules show waived-tendering",
     no_args_is_help=True,
 )
@@ -56,11 +211,11 @@ def _fail(err: AuditorError) -> None:
     raise typer.Exit(int(err.exit_code))
 
 
-def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True):
+def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
     from auditor.ruleset.schema import builtin_rules_dir, load_rules
 
     dirs = ([builtin_rules_dir()] if builtin else []) + list(rule_dirs or [])
-    rules, _ = load_rules(dirs)
+    rules, _ = load_rules(dirs, cache_dir=cache_dir)
     return rules
 
 
@@ -109,7 +264,7 @@ OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force
 # --- scan ----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=_FastCommand)
 def scan(
     paths: List[Path] = typer.Argument(..., help="PDF files or folders; each folder that holds PDFs is a case."),
     format: str = typer.Option("table", "--format", "-f", help="table, json, markdown, sarif, csv or html."),
@@ -128,17 +283,19 @@ def scan(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Put the scan time in the report (off: output is deterministic)."),
-    timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report."),
+    timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report, and print the time to render and the total on stderr."),
     width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
 ) -> None:
     """Scan PDFs and report red flags with page-cited evidence.
 
     Example: auditor scan filings/ --format sarif --output auditor.sarif --fail-on high
     """
+    t_entry = time.perf_counter()
     from auditor.models import Severity
     from auditor.pipeline import discover, failing, load_baseline, run_scan
     from auditor.report import Format, RenderOptions, render
 
+    clock: dict[str, float] = {}
     try:
         try:
             fmt = Format(format.lower())
@@ -149,11 +306,16 @@ def scan(
         except ValueError as exc:
             raise AuditorError(f"--fail-on: {exc}") from None
         options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet)
-        rule_set = _load_rules(rules, builtin=not no_builtin_rules)
+        clock["startup"] = time.perf_counter() - _T_IMPORT
+        t0 = time.perf_counter()
+        rule_set = _load_rules(rules, builtin=not no_builtin_rules, cache_dir=_rule_cache_dir(options))
         if not rule_set:
             raise AuditorError("no rules to apply (--no-builtin-rules without --rules)")
+        clock["load_rules"] = time.perf_counter() - t0
         known = load_baseline(baseline) if baseline else None
+        t0 = time.perf_counter()
         found = discover(paths)
+        clock["discover"] = time.perf_counter() - t0
         stamp = None
         if timestamp:
             from datetime import datetime, timezone
@@ -164,12 +326,25 @@ def scan(
             result = run_scan(paths, options, rule_set, baseline=known, on_document=on_document, discovery=found, timestamp=stamp)
         finally:
             finish()
+        if timings:
+            result = _with_clock(result, clock)
         term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 120)
+        t0 = time.perf_counter()
         text = render(result, fmt, RenderOptions(width=term_width, color=sys.stdout.isatty() and output is None and fmt is Format.TABLE, timings=timings))
+        clock["report"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
         _write(text, output)
+        clock["write"] = time.perf_counter() - t0
     except AuditorError as err:
         _fail(err)
         return
+    if timings:
+        # The report cannot hold the time it took to render itself: said on stderr.
+        import json
+
+        clock["command"] = time.perf_counter() - t_entry
+        clock["total"] = time.perf_counter() - _T_IMPORT
+        typer.echo("auditor timings: " + json.dumps({k: round(v, 4) for k, v in clock.items()}), err=True)
     if output is not None and not quiet:
         n = sum(len(c.findings) for c in result.cases)
         typer.echo(f"wrote {output} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
@@ -177,6 +352,30 @@ def scan(
         raise typer.Exit(int(ExitCode.UNREADABLE))
     if failing(result, threshold):
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _with_clock(result, clock: dict[str, float]):
+    """The result with the CLI's own stages (start-up, rule loading, discovery)
+    added to the per-stage seconds of ``--timings``."""
+    from dataclasses import replace
+
+    stage = dict(result.stats.seconds)
+    for name in ("startup", "load_rules", "discover"):
+        if name in clock:
+            stage[name] = round(clock[name], 4)
+    return replace(result, stats=replace(result.stats, seconds=tuple(sorted(stage.items()))))
+
+
+def _rule_cache_dir(options) -> Optional[Path]:
+    """Where the validated rule pack is cached: beside the document cache, and
+    not at all with --no-cache."""
+    if not options.use_cache:
+        return None
+    if options.cache_dir is not None:
+        return options.cache_dir
+    from auditor.ingest.cache import default_dir
+
+    return default_dir()
 
 
 def _progress(found, options):
@@ -195,7 +394,7 @@ def _progress(found, options):
 # --- facts ----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=_FastCommand)
 def facts(
     paths: List[Path] = typer.Argument(..., help="PDF files or folders."),
     format: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
@@ -244,7 +443,7 @@ def facts(
 # --- rules ----------------------------------------------------------------------------------
 
 
-@rules_app.command("list")
+@rules_app.command("list", cls=_FastCommand)
 def rules_list(
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
 ) -> None:
@@ -268,7 +467,7 @@ def rules_list(
     Console(width=max(100, os.get_terminal_size().columns if sys.stdout.isatty() else 120)).print(table)
 
 
-@rules_app.command("show")
+@rules_app.command("show", cls=_FastCommand)
 def rules_show(
     rule_id: str = typer.Argument(..., help="The rule id, e.g. waived-tendering."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
@@ -295,7 +494,7 @@ def rules_show(
     typer.echo(rule_markdown(match[0]))
 
 
-@rules_app.command("validate")
+@rules_app.command("validate", cls=_FastCommand)
 def rules_validate(
     directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
 ) -> None:
@@ -317,7 +516,7 @@ def rules_validate(
     typer.echo(f"{len(rule_set)} rule(s) valid in {target}")
 
 
-@rules_app.command("test")
+@rules_app.command("test", cls=_FastCommand)
 def rules_test(
     directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
     rule_id: Optional[str] = typer.Option(None, "--rule", help="Only this rule."),

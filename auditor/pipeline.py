@@ -146,6 +146,7 @@ def iter_case_results(
     discovery: Discovery,
     options: ScanOptions,
     on_document: Callable[[DocTask, DocumentResult], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Iterator[tuple[CaseSpec, list[DocumentResult]]]:
     """(case, its document results) as soon as each case is complete."""
     from auditor.ingest.pool import process_documents
@@ -154,7 +155,7 @@ def iter_case_results(
     remaining = {c.id: len(c.documents) for c in discovery.cases}
     by_id = {c.id: c for c in discovery.cases}
     pending: dict[str, list[DocumentResult]] = {}
-    for task, result in zip(tasks, process_documents(tasks, options, on_done=on_document)):
+    for task, result in zip(tasks, process_documents(tasks, options, on_done=on_document, timings=timings)):
         pending.setdefault(task.case_id, []).append(result)
         remaining[task.case_id] -= 1
         if remaining[task.case_id] == 0:
@@ -171,11 +172,13 @@ def run_scan(
     discovery: Discovery | None = None,
     timestamp: str | None = None,
 ) -> AuditResult:
+    t_scan = time.perf_counter()
     discovery = discovery or discover(paths)
     cases: list[CaseResult] = []
     stage: dict[str, float] = {}
+    parent: dict[str, float] = {}
     cache_hits = 0
-    for spec, results in iter_case_results(discovery, options, on_document):
+    for spec, results in iter_case_results(discovery, options, on_document, parent):
         for r in results:
             for name, secs in r.timings:
                 stage[name] = stage.get(name, 0.0) + secs
@@ -183,7 +186,14 @@ def run_scan(
         t0 = time.perf_counter()
         cases.append(evaluate_case(spec.id, results, rules, baseline or frozenset()))
         stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
+        # Drop this case's facts now: the loop variable would otherwise keep them
+        # alive while the next case's documents are read (two cases in memory).
+        del results
     cases.sort(key=lambda c: c.id)
+    # per-document stages are summed over the workers (CPU-ish seconds); "prepare",
+    # "wait" and "scan" are the parent's own wall-clock seconds
+    stage.update(parent)
+    stage["scan"] = time.perf_counter() - t_scan
     docs = [d for c in cases for d in c.documents]
     stats = ScanStats(
         documents=len(docs),

@@ -21,6 +21,12 @@ The key (sha256 of these, joined):
   ``--ocr-lang``, ``--dpi`` and the tesseract version and installed language
   packs (installing tesseract or a pack invalidates results that lacked it).
 
+Beside the results, the cache directory holds ``hashes/`` (the sha256 of files
+already hashed, trusted while their size, inode and times are unchanged: see
+``HashMemo``) and ``rules/`` (validated rule packs, see
+``auditor.ruleset.schema``), so a warm rescan neither re-reads every PDF nor
+parses the YAML rules.
+
 Layout: ``<cache dir>/v1/<key[:2]>/<key>.pkl``, each a pickle of
 ``{"format", "key", "result"}``.  Writes go to a temporary file in the same folder
 and are moved into place with ``os.replace`` (atomic), so two scans at once never
@@ -193,6 +199,58 @@ class ResultCache:
             if tmp is not None:
                 _unlink(Path(tmp))
             return False
+
+
+class HashMemo:
+    """The sha256 of files already hashed, so a warm rescan does not read every
+    byte of every PDF again (git's index does the same).
+
+    An entry is trusted only while the file's device, inode, size, modification
+    and status-change times (nanoseconds) are all unchanged; any write to the file
+    changes its ctime, which no program can set back.  A file changed less than
+    ``RACY_SECONDS`` before it was hashed is not memoised (a write in the same
+    clock tick could otherwise go unnoticed).  Entries live in
+    ``<cache dir>/hashes/<xx>/<sha256 of the path>``, one small text file per
+    document, written atomically; a missing or unreadable entry means: hash it."""
+
+    RACY_SECONDS = 2.0
+
+    def __init__(self, root: Path) -> None:
+        self.dir = Path(root) / "hashes"
+
+    @staticmethod
+    def _stamp(st: os.stat_result) -> str:
+        return f"{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+    def _path(self, path: Path) -> Path:
+        key = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()
+        return self.dir / key[:2] / key
+
+    def get(self, path: Path, st: os.stat_result) -> str | None:
+        try:
+            with open(self._path(path), "r", encoding="utf-8") as fh:
+                stamp, _, digest = fh.read().strip().rpartition(" ")
+        except (OSError, ValueError):
+            return None
+        if stamp != self._stamp(st) or len(digest) != 64:
+            return None
+        return digest
+
+    def put(self, path: Path, st: os.stat_result, digest: str) -> None:
+        newest = max(st.st_mtime_ns, st.st_ctime_ns) / 1e9
+        if time.time() - newest < self.RACY_SECONDS:
+            return
+        target = self._path(path)
+        tmp = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:16]}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(f"{self._stamp(st)} {digest}\n")
+            os.replace(tmp, target)
+        except OSError:
+            if tmp is not None:
+                _unlink(Path(tmp))
 
 
 def restamp(result: DocumentResult, rel: str, seconds: float = 0.0) -> DocumentResult:

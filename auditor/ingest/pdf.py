@@ -53,6 +53,16 @@ def sniff(path: Path) -> None:
 _WS = re.compile(r"\s+")
 # dot leaders and rules of tables of contents ("Evaluation ........ 15", "____")
 _LEADERS = re.compile(r"([^\w\s]|_)\1{3,}")
+# Character classes counted in C rather than char by char in Python (≈ 10× faster
+# on a page; text_quality runs on every page): [^\W_] is exactly str.isalnum and
+# str.split() splits on exactly what \s matches (checked over all code points).
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+_NOT_PRIVATE_RUN = re.compile("[^\ue000-\uf8ff\U000f0000-\U0010ffff]+")
+
+
+def _compact(text: str) -> str:
+    """The text without any whitespace (= _WS.sub("", text))."""
+    return "".join(text.split())
 
 
 def normalise_page_text(raw: str) -> str:
@@ -72,11 +82,11 @@ def text_quality(text: str) -> tuple[bool, str | None]:
     points (CID fonts without a Unicode map, as in some Urdu notices); mostly
     characters that are neither letters nor digits (broken encodings).  Dot
     leaders and underscore rules (tables of contents) do not count against a page."""
-    compact = _WS.sub("", text)
+    compact = _compact(text)
     n = len(compact)
     if n < 12:
         return False, "no text layer"
-    private = sum(1 for ch in compact if 0xE000 <= ord(ch) <= 0xF8FF or ord(ch) >= 0xF0000)
+    private = 0 if compact.isascii() else len(_NOT_PRIVATE_RUN.sub("", compact))
     if private / n > 0.2:
         return False, "text layer is private-use code points (unmapped font)"
     replacement = compact.count("\ufffd")
@@ -85,7 +95,7 @@ def text_quality(text: str) -> tuple[bool, str | None]:
     content = _LEADERS.sub("", compact)
     if len(content) < 12:
         return False, "no text layer"
-    wordish = sum(1 for ch in content if ch.isalnum())
+    wordish = len(content) - len(_ALNUM_RUN.sub("", content))
     if wordish / len(content) < 0.45:
         return False, "text layer is mostly non-letters (broken encoding)"
     return True, None
@@ -93,7 +103,7 @@ def text_quality(text: str) -> tuple[bool, str | None]:
 
 def text_chars(text: str) -> int:
     """Non-whitespace characters of a page's text."""
-    return len(_WS.sub("", text))
+    return len(_compact(text))
 
 
 # --- opening ----------------------------------------------------------------------

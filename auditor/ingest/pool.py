@@ -16,8 +16,9 @@ piped to python):
 * each worker holds one document at a time; up to ``max(16, 4 × jobs)``
   documents are in flight or finished-but-waiting, so results are yielded in input order
   (deterministic output) while workers run ahead, and memory stays flat;
-* the parent does the cheap part itself: size limit, PDF sniffing, sha256 and
-  the cache lookup; a fully cached scan starts no worker at all.
+* the parent does the cheap part itself: size limit, PDF sniffing, sha256 (from
+  the cache's hash memo while the file is unchanged) and the cache lookup; a
+  fully cached scan starts no worker at all.
 
 A worker is ``python -c "...worker_main()"`` started with ``subprocess`` in a
 session of its own (killing its process group also kills its tesseract; Ctrl-C
@@ -37,7 +38,6 @@ import subprocess
 import sys
 import time
 from collections import deque
-from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
 from auditor.errors import DocumentReadError
@@ -63,11 +63,14 @@ class WorkerStartError(RuntimeError):
 
 
 def process_documents(
-    tasks: Iterable[DocTask], options: ScanOptions, on_done: Progress | None = None
+    tasks: Iterable[DocTask], options: ScanOptions, on_done: Progress | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Iterator[DocumentResult]:
     """Results of ``tasks`` in input order.  ``on_done(task, result)`` is called
-    just before each result is yielded."""
-    pool = _Pool(options)
+    just before each result is yielded.  ``timings``, if given, is filled with the
+    parent's own seconds: ``prepare`` (size check, sniffing, sha256, cache
+    look-up) and ``wait`` (blocked until a worker says something)."""
+    pool = _Pool(options, timings)
     try:
         yield from pool.run(tasks, on_done)
     finally:
@@ -79,6 +82,8 @@ def process_documents(
 
 def worker_main() -> None:
     """Entry point of a worker process: ``python -c ... FD_IN FD_OUT``."""
+    from multiprocessing.connection import Connection
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     conn_in = Connection(int(sys.argv[1]), writable=False)
     conn_out = Connection(int(sys.argv[2]), readable=False)
@@ -138,6 +143,8 @@ _WORKER_CODE = "from auditor.ingest.pool import worker_main; worker_main()"
 
 class _Worker:
     def __init__(self, options: ScanOptions, engine: Any) -> None:
+        from multiprocessing.connection import Connection  # only a scan that reads something needs it
+
         task_r, task_w = os.pipe()
         res_r, res_w = os.pipe()
         try:
@@ -213,13 +220,15 @@ def _stderr_fd() -> int | None:
 
 
 class _Pool:
-    def __init__(self, options: ScanOptions) -> None:
-        from auditor.ingest.cache import ResultCache
+    def __init__(self, options: ScanOptions, timings: dict[str, float] | None = None) -> None:
+        from auditor.ingest.cache import HashMemo, ResultCache
 
         self.options = options
+        self.timings: dict[str, float] = timings if timings is not None else {}
         self.jobs = max(1, options.workers)
         self.window = max(_MIN_WINDOW, 4 * self.jobs)
         self.cache = ResultCache.for_options(options)
+        self.hashes = HashMemo(self.cache.root) if self.cache is not None else None
         self.workers: list[_Worker] = []
         self._engine: Any = None
         self._probed = False
@@ -244,7 +253,9 @@ class _Pool:
                     exhausted = True
                     break
                 pending[pulled] = task
+                t0 = time.perf_counter()
                 done, sha256 = self._prepare(task)
+                self.timings["prepare"] = self.timings.get("prepare", 0.0) + time.perf_counter() - t0
                 if done is not None:
                     ready[pulled] = done
                 else:
@@ -271,12 +282,16 @@ class _Pool:
 
         sha256 = ""
         try:
-            size = task.path.stat().st_size
+            st = task.path.stat()
+            size = st.st_size
             if size > self.options.max_bytes:
                 mib = self.options.max_bytes / (1024 * 1024)
                 raise DocumentReadError("too-large", f"the file is {size / (1024 * 1024):.0f} MiB, more than the limit of {mib:.0f} MiB")
-            sha256 = sha256_file(task.path)
+            memo = self.hashes.get(task.path, st) if self.hashes is not None else None
+            sha256 = memo or sha256_file(task.path)
             sniff(task.path)
+            if self.hashes is not None and memo is None:
+                self.hashes.put(task.path, st, sha256)
         except DocumentReadError as exc:
             return failed(task, sha256, exc), ""
         except OSError as exc:
@@ -316,7 +331,11 @@ class _Pool:
             return
         if block:
             timeout = max(0.0, min(w.deadline for w in waiting) - time.monotonic())
+            from multiprocessing.connection import wait
+
+            t0 = time.perf_counter()
             wait([w.conn for w in waiting], timeout=timeout)
+            self.timings["wait"] = self.timings.get("wait", 0.0) + time.perf_counter() - t0
         for w in waiting:
             if _has_message(w):
                 try:

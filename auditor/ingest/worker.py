@@ -157,11 +157,15 @@ class _Reader:
                 self._ocr_block = ocr.unavailable(self.options.ocr_lang)
             pages = []
             for i in range(n):
-                page = pdf[i]
+                t0 = time.perf_counter()
+                page = pdf[i]  # pdfium parses the page here: part of reading its text
+                self._add("text", t0)
                 try:
                     pages.append(self._page(page, i + 1))
                 finally:
+                    t0 = time.perf_counter()
                     page.close()
+                    self._add("text", t0)
             return pages
         finally:
             pdf.close()

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from auditor.extract.kinds import label
-from auditor.extract.parties import GENERIC_VENDOR, name_match
 from auditor.models import (
     Check,
     DocumentInfo,
@@ -341,6 +340,8 @@ class Evaluator:
         return _Result(True, [f for f, _, _ in items], dict(items[0][1]), items)
 
     def _unnamed_in(self, body: dict[str, Any]) -> _Result:
+        from auditor.extract.parties import GENERIC_VENDOR, name_match  # only this condition needs it
+
         kinds = body["document_kind"]
         docs = [d for d in self.case.documents if d.kind in kinds and d.error is None]
         if not docs:
@@ -397,6 +398,8 @@ class Evaluator:
     def _main_vendor(self) -> str | None:
         """The case's vendor, when a document only says "the vendor": the firm the
         award letter / contract names, else the firm the case names most."""
+        from auditor.extract.parties import GENERIC_VENDOR
+
         counts: Counter[str] = Counter()
         for f in self.case.facts:
             if f.kind in ("financing-tied", "unsolicited-proposal", "money") and f.get("vendor") and not GENERIC_VENDOR.match(str(f.get("vendor"))):

@@ -5,24 +5,52 @@ refuses unknown keys; *every* problem in every file is collected and reported at
 once as ``file:line:col: message (hint: ...)``, the way a linter does.
 
 The node tree of PyYAML (``yaml.compose``) keeps the line and column of every
-key and value, so a problem points at the exact spot.
+key and value, so a problem points at the exact spot.  Files are composed with
+libyaml (``yaml.CSafeLoader``, ≈ 10× faster) when PyYAML has it; a file with a
+syntax error is composed again by the pure-Python loader, so error messages do
+not depend on how PyYAML was built.
+
+A validated rule pack is cached (``load_rules(..., cache_dir=...)``): a pickle
+keyed by the content of every rule file of the directories, their paths, and the
+source of the validator and of what it checks against, so a scan whose rules
+have not changed neither parses YAML nor imports PyYAML.  Only packs without
+problems are cached.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from auditor.errors import Problem, RuleFileError
 from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, attrs_of
-from auditor.extract.doctype import KINDS as DOCUMENT_KINDS
 from auditor.models import Reference, RuleInfo, Severity
+
+
+class _LazyYaml:
+    """``yaml``, imported on first use: a scan whose rule pack comes from the
+    cache never needs it."""
+
+    def __getattr__(self, name: str) -> Any:
+        import yaml as module
+
+        globals()["yaml"] = module
+        return getattr(module, name)
+
+
+yaml: Any = _LazyYaml()
+
+
+def _document_kinds() -> tuple[str, ...]:
+    from auditor.extract.doctype import KINDS
+
+    return tuple(KINDS)
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 STATUSES = ("experimental", "stable")
@@ -200,8 +228,9 @@ class _Checker:
             self.err(node, f"{what} must be a document kind or a list of them")
             return ()
         out = []
+        kinds = _document_kinds()
         for item in items:
-            k = self.enum(item, DOCUMENT_KINDS, what)
+            k = self.enum(item, kinds, what)
             if k:
                 out.append(k)
         return tuple(out)
@@ -544,7 +573,10 @@ def _compose(path: Path, checker: _Checker) -> yaml.Node | None:
         checker.problems.append(Problem(str(path), 1, 1, f"cannot read rule file: {exc}"))
         return None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:  # the pure-Python loader says what is wrong, and where
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -562,9 +594,27 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(".test.yaml") and not p.name.startswith("."))
 
 
-def load_rules(directories: Iterable[Path], *, collect: bool = False) -> tuple[list[Rule], list[Problem]]:
+def load_rules(directories: Iterable[Path], *, collect: bool = False,
+               cache_dir: Path | None = None) -> tuple[list[Rule], list[Problem]]:
     """Load every rule of the given directories (in order).  Raises RuleFileError
-    listing every problem, unless ``collect`` is true (then problems are returned)."""
+    listing every problem, unless ``collect`` is true (then problems are returned).
+    With ``cache_dir``, a pack validated before with the same files is read from
+    there, and a newly validated pack without problems is stored there."""
+    directories = list(directories)
+    key = _pack_key(directories) if cache_dir is not None else None
+    if key is not None:
+        cached = _read_pack(cache_dir, key)
+        if cached is not None:
+            return cached, []
+    rules, problems = _load_rules(directories)
+    if problems and not collect:
+        raise RuleFileError(problems)
+    if key is not None and not problems:
+        _write_pack(cache_dir, key, rules)
+    return rules, problems
+
+
+def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
     rules: list[Rule] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -590,9 +640,77 @@ def load_rules(directories: Iterable[Path], *, collect: bool = False) -> tuple[l
             if test_file.exists():
                 rule = _with_test_file(rule, str(test_file))
             rules.append(rule)
-    if problems and not collect:
-        raise RuleFileError(problems)
     return rules, problems
+
+
+# --- the rule-pack cache ------------------------------------------------------------
+
+PACK_FORMAT = 1
+# the code a validated pack depends on, relative to the package
+_PACK_CODE = ("ruleset/schema.py", "models.py", "errors.py", "extract/kinds.py", "extract/doctype.py")
+
+
+def _pack_key(directories: list[Path]) -> str | None:
+    """sha256 over the pack format, the validator's code, and the path, name and
+    content of every YAML file of the directories; None if one cannot be read."""
+    import auditor
+
+    digest = hashlib.sha256(f"rule-pack {PACK_FORMAT}".encode())
+    root = Path(auditor.__file__).parent
+    try:
+        for rel in _PACK_CODE:
+            digest.update(rel.encode() + b"\0" + (root / rel).read_bytes())
+        for directory in directories:
+            # as given (rules remember their file's path as given) and where it is
+            digest.update(b"\0dir\0" + os.fsencode(str(directory)) + b"\0" + os.fsencode(directory.resolve()))
+            if not directory.is_dir():
+                return None
+            for path in sorted(directory.glob("*.yaml")):
+                digest.update(b"\0" + os.fsencode(path.name) + b"\0" + path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _pack_path(cache_dir: Path, key: str) -> Path:
+    return Path(cache_dir) / "rules" / f"{key}.pack"  # not *.pkl: those are document results
+
+
+def _read_pack(cache_dir: Path, key: str) -> list[Rule] | None:
+    import pickle
+
+    try:
+        with open(_pack_path(cache_dir, key), "rb") as fh:
+            entry = pickle.load(fh)
+    except Exception:  # missing, truncated, from another version: validate again
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    rules = entry.get("rules")
+    if not isinstance(rules, list) or not all(isinstance(r, Rule) for r in rules):
+        return None
+    return rules
+
+
+def _write_pack(cache_dir: Path, key: str, rules: list[Rule]) -> None:
+    """Store a validated pack (atomically); a cache that cannot be written is skipped."""
+    import pickle
+    import tempfile
+
+    path = _pack_path(cache_dir, key)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump({"format": PACK_FORMAT, "key": key, "rules": rules}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError):
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _with_test_file(rule: Rule, test_file: str) -> Rule:
