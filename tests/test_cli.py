@@ -229,3 +229,21 @@ def test_several_paths_give_distinct_cases() -> None:
     by_id = {c["id"]: [d["path"] for d in c["documents"]] for c in report["cases"]}
     assert by_id["letter-of-award.pdf"] == ["letter-of-award.pdf"]
     assert "clean-open-tender" in by_id and all(p.startswith("clean-open-tender/") for p in by_id["clean-open-tender"])
+
+
+def test_rule_pack_overrides_a_built_in_rule_by_id(tmp_path: Path) -> None:
+    """A jurisdiction's pack replaces a built-in rule: here a 7-day minimum."""
+    from auditor.ruleset.schema import builtin_rules_dir
+
+    text = (builtin_rules_dir() / "short-bidding-period.yaml").read_text(encoding="utf-8")
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "short-bidding-period.yaml").write_text(
+        text.replace("national: 15", "national: 7").replace("international: 30", "international: 7"), encoding="utf-8"
+    )
+    case = FIXTURE_CASES / "short-bidding-period"
+    base = json.loads(scan(str(case), "--format", "json").stdout)
+    local = json.loads(scan(str(case), "--format", "json", "--rules", str(pack)).stdout)
+    count = lambda r: sum(f["rule_id"] == "short-bidding-period" for c in r["cases"] for f in c["findings"])  # noqa: E731
+    assert count(base) == 2  # 10 days national, 20 days international
+    assert count(local) == 0  # both meet a 7-day minimum

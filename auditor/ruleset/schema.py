@@ -632,13 +632,14 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
             problems.extend(checker.problems)
             if rule is None:
                 continue
-            if rule.id in seen:
-                problems.append(Problem(str(path), 1, 1, f"duplicate rule id '{rule.id}' (also in {seen[rule.id]})", "give the rule a new id, or leave the built-in one alone"))
-                continue
-            seen[rule.id] = str(path)
             test_file = path.with_name(f"{rule.id}.test.yaml")
             if test_file.exists():
                 rule = _with_test_file(rule, str(test_file))
+            if rule.id in seen:
+                # a later directory overrides an earlier one: a jurisdiction's pack can
+                # replace a built-in rule (its parameters, references, message) by id
+                rules = [r for r in rules if r.id != rule.id]
+            seen[rule.id] = str(path)
             rules.append(rule)
     return rules, problems
 
