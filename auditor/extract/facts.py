@@ -219,7 +219,10 @@ class _Builder:
         required context words may stand; ``required`` caches those checks for the
         sentence (many triggers share one context pattern)."""
         taken: list[tuple[str, int, int]] = []
+        low = s.text.lower()
         for trig in triggers:
+            if trig.keys and not any(k in low for k in trig.keys):
+                continue
             if trig.require:
                 ok = True
                 for r in trig.require:

@@ -82,6 +82,7 @@ class Trigger:
     attrs: tuple[tuple[str, str], ...] = ()
     require: tuple[re.Pattern[str], ...] = ()  # the sentence must also match all of these
     exclude: re.Pattern[str] | None = None  # ... and must not match this
+    keys: tuple[str, ...] = ()  # lower-case substrings one of which every match contains (a cheap pre-check)
     request: bool = False  # the fact is itself a request/directive: "should", "be kept",
     # "X insisted that..." do not make it hypothetical or reported (only a litigant's words do)
 
@@ -528,6 +529,69 @@ OVERPRICING = Family(
     ),
 )
 
+# Pre-checks for the largest families: a trigger whose keys are all absent from a
+# sentence cannot match it, so its regex is not run (tests/test_lexicon.py checks
+# that every match found contains one of its trigger's keys).
+TRIGGER_KEYS: dict[str, tuple[str, ...]] = {
+    "exempt-from-rules": ("exempt",),
+    "exemption-granted": ("exemption",),
+    "exemption-under-s21": ("exempt",),
+    "rules-not-applied": ("waived", "relaxed", "dispensed", "passed", "circumvent", "ignored", "flouted", "sidelined", "aside", "not"),
+    "without-following-rules": ("without",),
+    "rule-5-commitment": ("rule",),
+    "relaxation-of-rules": ("relax",),
+    "outside-rules": ("outside", "beyond"),
+    "waiver-of-tender": ("waiv",),
+    "tender-waived": ("waived", "relaxed", "away", "aside", "skipped", "passed", "avoided"),
+    "waiver-of-rules": ("waiv",),
+    "dispensed-with-tender": ("dispens",),
+    "tender-dispensed": ("dispensed",),
+    "bypass-tender": ("pass", "circumvent", "avoid", "skipp", "evad"),
+    "direct-contracting": ("direct",),
+    "awarded-directly": ("directly",),
+    "did-not-invite": ("not", "never"),
+    "through-negotiation": ("negotiation",),
+    "rule-42c": ("42",),
+    "single-source": ("single", "sole", "one"),
+    "limited-source": ("limited",),
+    "nominated-contractor": ("nominat",),
+    "nomination-basis": ("nominat",),
+    "negotiated-procurement": ("negotiated",),
+    "g2g": ("government", "g2g", "g-to-g"),
+    "non-competitive": ("competit",),
+    "without-tender": ("without",),
+    "without-anything-tender": ("without",),
+    "without-transparent-procedure": ("without",),
+    "not-put-to-auction": ("not", "never"),
+    "restricted-tender": ("restricted", "limited", "selective", "closed", "selected"),
+    "without-formalities-advert": ("without",),
+    "no-tender-held": ("no",),
+    "tender-not-invited": ("not", "never"),
+    "not-advertised": ("not", "never"),
+    "absence-of-tender": ("absence", "lack"),
+    "declared-illegal": ("illegal", "unlawful", "void", "nullity", "invalid", "legal effect", "lawful authority",
+                         "unconstitutional", "ultra vires", "farc", "sham", "mala", "transparent", "arbitrary",
+                         "vitiated", "tainted", "corrupt", "collusive", "fraudulent", "sustainable"),
+    "set-aside": ("aside", "quash", "annul", "struck", "strike", "nullified", "void"),
+    "cancelled-by-order": ("cancel", "rescind", "revoke", "withdrawn"),
+    "exercise-farcical": ("farc", "eye", "sham", "mockery"),
+    "illegalities-found": ("illegalit", "irregularit", "violation"),
+    "made-in-violation": ("violation", "contravention", "breach", "disregard", "derogation"),
+    "was-irregular": ("irregular", "unauthori", "unjustified", "transparent"),
+    "order-retender": ("tender", "advertis", "bid", "fresh", "novo"),
+    "afresh": ("afresh", "novo", "anew"),
+    "referred-to-agency": ("nab", "fia", "accountability", "investigation agency", "corruption"),
+    "direct-inquiry": ("inquiry", "enquiry", "investigation", "probe", "audit", "reference", "proceedings"),
+}
+
+
+def _keyed(family: Family) -> Family:
+    from dataclasses import replace
+
+    return Family(family.name, family.anchors, tuple(replace(t, keys=TRIGGER_KEYS.get(t.name, ())) for t in family.triggers))
+
+
+TENDER, COURT = _keyed(TENDER), _keyed(COURT)
 FAMILIES: tuple[Family, ...] = (TENDER, FEASIBILITY, URGENCY, EMERGENCY, SECRECY, FINANCING, UNSOLICITED, COURT, OVERPRICING)
 
 WORD_NUMBERS = {
