@@ -37,13 +37,6 @@ class Analysis:
     facts: tuple[Fact, ...]
 
 
-_ANY_ANCHOR = None
-
-
-def _family_anchor_index():
-    return [(fam, fam.anchors) for fam in FAMILIES]
-
-
 def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None = None) -> Analysis:
     """Facts of one document.  ``kind`` overrides the detected document kind."""
     stream = Stream(document, sha256, pages)
@@ -93,7 +86,7 @@ class _Builder:
         quotes = _QuoteTracker()
         self._title(sentences)
         # Which families' anchor words occur in which sentence: one regex pass over the
-        # whole stream per family, not one search per sentence (the hot path).
+        # whole lower-cased stream for all families, not a search per sentence and family.
         starts = [s.start for s in sentences]
         hits: list[list] = [[] for _ in sentences]
         lowered = self.stream.text.lower()
@@ -129,11 +122,7 @@ class _Builder:
                     reported_para = s.para
                 elif scope.court_voice:
                     reported_para = None
-            if families:
-                rej = _REJECTION.search(s.text)
-                if rej:
-                    self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
-            elif s.para in self._rejections_pending:
+            if families or s.para in self._rejections_pending:
                 rej = _REJECTION.search(s.text)
                 if rej:
                     self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
@@ -174,6 +163,17 @@ class _Builder:
                 self.facts[index] = replace(f, status=Status.NEGATED, cue=f"proposal not accepted ({rej[1]})")
 
     # -- helpers ------------------------------------------------------------------
+
+    def _framed(self, s: Sentence, assessment: Assessment) -> Assessment:
+        """What a law, a standard document or a recommendation says is a rule or an
+        aim, not an event: asserted statements there become hypothetical."""
+        if assessment.status is not Status.ASSERTED:
+            return assessment
+        if self.normative:
+            return Assessment(Status.HYPOTHETICAL, f"normative text ({self.kind})")
+        if _RECOMMENDATION.match(s.text):
+            return Assessment(Status.HYPOTHETICAL, "recommendation")
+        return assessment
 
     def _evidence(self, s: Sentence, a: int, b: int) -> tuple[Evidence, ...]:
         """Evidence for a trigger at sentence offsets [a, b): the sentence, clipped
@@ -249,7 +249,7 @@ class _Builder:
                 attrs: dict[str, object] = dict(trig.attrs)
                 attrs["pattern"] = trig.name
                 if "vendor" in m.re.groupindex and m.group("vendor"):
-                    attrs["vendor"] = _clean_vendor(m.group("vendor"), s.text)
+                    attrs["vendor"] = _clean_vendor(m.group("vendor"))
                 if "factor" in m.re.groupindex and m.group("factor"):
                     f = m.group("factor").lower()
                     attrs["factor"] = WORD_NUMBERS.get(f) or _float(f)
@@ -262,11 +262,7 @@ class _Builder:
                     attrs["speaker"] = "court" if authority else "other"
                 if trig.kind == "financing-tied" and "vendor" not in attrs:
                     continue
-                if self.normative and assessment.status is Status.ASSERTED:
-                    assessment = Assessment(Status.HYPOTHETICAL, f"normative text ({self.kind})")
-                elif assessment.status is Status.ASSERTED and _RECOMMENDATION.match(s.text):
-                    assessment = Assessment(Status.HYPOTHETICAL, "recommendation")
-                self._add(trig.kind, s, a, b, trig.confidence, assessment, attrs)
+                self._add(trig.kind, s, a, b, trig.confidence, self._framed(s, assessment), attrs)
                 taken.append((trig.kind, a, b))
 
     def _money(self, s: Sentence, scope: SentenceScope) -> None:
@@ -300,8 +296,7 @@ class _Builder:
             ):
                 # "could be bought in the market for US$ 4 million" states a market price
                 assessment = Assessment(Status.ASSERTED, None, 0.9)
-            if assessment.status is Status.ASSERTED and (self.normative or _RECOMMENDATION.match(s.text)):
-                assessment = Assessment(Status.HYPOTHETICAL, "normative text" if self.normative else "recommendation")
+            assessment = self._framed(s, assessment)
             attrs: dict[str, object] = {
                 "value": amt.value,
                 "currency": amt.currency,
@@ -519,7 +514,7 @@ def _float(text: str) -> float:
         return 0.0
 
 
-def _clean_vendor(raw: str, sentence: str) -> str:
+def _clean_vendor(raw: str) -> str:
     raw = raw.strip().rstrip(",.;:")
     if GENERIC_VENDOR.match(raw):
         return raw.lower()
