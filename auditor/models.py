@@ -54,6 +54,7 @@ class Outcome(str, Enum):
     FIRED = "fired"
     NOT_FIRED = "not-fired"
     INSUFFICIENT = "insufficient-evidence"
+    ERROR = "error"  # the rule itself failed on this case (a bug): reported, never silent
 
 
 @dataclass(frozen=True, slots=True)

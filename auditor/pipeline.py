@@ -118,7 +118,7 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
         try:
             outcome = evaluate_rule(rule, view)
         except Exception as exc:  # one broken rule never stops the scan
-            checks.append(Check(rule.id, Outcome.NOT_FIRED, f"rule error: {type(exc).__name__}: {exc}"))
+            checks.append(Check(rule.id, Outcome.ERROR, f"rule error: {type(exc).__name__}: {exc}"))
             continue
         checks.append(outcome.check)
         findings.extend(outcome.findings)

@@ -247,3 +247,21 @@ def test_rule_pack_overrides_a_built_in_rule_by_id(tmp_path: Path) -> None:
     count = lambda r: sum(f["rule_id"] == "short-bidding-period" for c in r["cases"] for f in c["findings"])  # noqa: E731
     assert count(base) == 2  # 10 days national, 20 days international
     assert count(local) == 0  # both meet a 7-day minimum
+
+
+def test_a_failing_rule_is_reported_and_the_scan_goes_on(monkeypatch) -> None:
+    import auditor.pipeline as pipeline
+
+    real = pipeline.evaluate_rule
+
+    def flaky(rule, view, *args, **kwargs):
+        if rule.id == "secrecy-request":
+            raise RuntimeError("boom")
+        return real(rule, view, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "evaluate_rule", flaky)
+    res = scan(str(EXAMPLE), "--format", "json")
+    case = json.loads(res.stdout)["cases"][0]
+    checks = {c["rule_id"]: c for c in case["checks"]}
+    assert checks["secrecy-request"]["outcome"] == "error" and "boom" in checks["secrecy-request"]["reason"]
+    assert "waived-tendering" in {f["rule_id"] for f in case["findings"]}

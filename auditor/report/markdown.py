@@ -228,7 +228,7 @@ def _case(result: AuditResult, case: CaseResult) -> list[str]:
     for n, f in enumerate(sorted(case.findings, key=finding_key), 1):
         lines += _finding(result, n, f)
     insufficient = [c for c in case.checks if c.outcome is Outcome.INSUFFICIENT]
-    errors = [c for c in case.checks if c.reason.startswith("rule error")]
+    errors = [c for c in case.checks if c.outcome is Outcome.ERROR]
     if insufficient or errors:
         lines += ["Rules that could not be evaluated for this case:", ""]
         for c in sorted(insufficient + errors, key=lambda c: c.rule_id):

@@ -64,8 +64,8 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     console.print(line)
     for c in insufficient:
         console.print(Text(f"    {c.rule_id}: {c.reason}", style="dim"))
-    for c in silent:
-        if c.reason.startswith("rule error"):
+    for c in case.checks:
+        if c.outcome is Outcome.ERROR:
             console.print(Text(f"    {c.rule_id}: {c.reason}", style="red"))
     for d in case.documents:
         if d.error is not None:
