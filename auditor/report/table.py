@@ -67,11 +67,9 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     for c in case.checks:
         if c.outcome is Outcome.ERROR:
             console.print(Text(f"    {c.rule_id}: {c.reason}", style="red"))
-    for d in case.documents:
+    for d in case.documents:  # unread pages are said once, in the run notes below
         if d.error is not None:
             console.print(Text(f"  ! {d.path}: {d.error.code}: {d.error.message}", style="red"))
-        elif d.unread_pages:
-            console.print(Text(f"  ! {d.path}: {len(d.unread_pages)} of {d.pages} page(s) unread ({d.unread_reason})", style="yellow"))
     console.print()
 
 
