@@ -156,6 +156,19 @@ class Reference:
     url: str | None = None
     ocp_code: str | None = None  # Open Contracting Partnership red-flag code
 
+    @property
+    def line(self) -> str:
+        """"Public Procurement Rules, 2004, rule 13 (Open Contracting red flag R003)"."""
+        text = f"{self.title}, {self.section}" if self.section else self.title
+        if self.ocp_code:
+            text += f" (Open Contracting red flag {self.ocp_code})"
+        return text
+
+
+def legal_basis(references: "tuple[Reference, ...]") -> str:
+    """One line of legal basis, in the words of the references (findings and reports alike)."""
+    return "; ".join(r.line for r in references)
+
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:

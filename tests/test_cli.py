@@ -4,17 +4,15 @@ by key, --output, --strict, invalid rules, the rules and facts commands."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from auditor.cli import app
-from conftest import EXAMPLE, FIXTURE_CASES, ROOT
+from conftest import EXAMPLE, FIXTURE_CASES
 
 runner = CliRunner()
 

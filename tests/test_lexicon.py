@@ -4,7 +4,6 @@ contains one of the trigger's keys."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import yaml

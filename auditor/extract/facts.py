@@ -18,6 +18,7 @@ from typing import Iterable, Sequence
 
 from auditor.extract import doctype
 from auditor.extract.lexicon import ANCHOR_UNION, FAMILIES, WORD_NUMBERS, Trigger, families_for
+from auditor.extract.money import CURRENCY_HINT, amount_role, find_amounts, find_restatements
 from auditor.extract.parties import GENERIC_VENDOR, core_tokens, find_organisations
 from auditor.extract.scope import Assessment, SentenceScope
 from auditor.extract.text import Sentence, Stream, display_quote, split_sentences
@@ -99,7 +100,7 @@ class _Builder:
                     hits[i].append(fam)
         for h in hits:
             h.sort(key=FAMILIES.index)  # stronger families first, as declared
-        money_at = {bisect.bisect_right(starts, m.start()) - 1 for m in _MONEY_HINT.finditer(self.stream.text)}
+        money_at = {bisect.bisect_right(starts, m.start()) - 1 for m in CURRENCY_HINT.finditer(self.stream.text)}
         speech_at = {bisect.bisect_right(starts, m.start()) - 1 for m in _SPEECH_HINT.finditer(lowered)}
         recent: list[str] = []  # the two sentences before this one
         for idx, s in enumerate(sentences):
@@ -266,8 +267,6 @@ class _Builder:
                 taken.append((trig.kind, a, b))
 
     def _money(self, s: Sentence, scope: SentenceScope) -> None:
-        from auditor.extract.money import amount_role, find_amounts, find_restatements
-
         amounts = find_amounts(s.text)
         if not amounts:
             return
@@ -438,11 +437,6 @@ class _QuoteTracker:
         return state
 
 
-# a currency marker: amounts always carry one (find_amounts ignores bare numbers)
-_MONEY_HINT = re.compile(
-    r"\b(?:Rs|RS|Re|PKR|INR|LKR|SLRs|BDT|Tk|USD|US|CNY|RMB|EUR|GBP|KES|Kshs?|KSh|NGN|PHP|Php|PhP|JPY|HK|NRs)\b|[$€£¥₱₦₹]"
-    r"|\b(?i:rupees?|dollars?|yuan|renminbi|pesos?|shillings?|naira|euros?|pounds?|taka|ringgit)\b"
-)
 _SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|pray|counsel|petitioner|we\s+(?:find|hold))")  # on lower-cased text
 _JUSTIFIED = re.compile(r"\b(?:emergen|urgen|calamit|disaster|flood|earthquake|security|exigenc|proprietary|only\s+(?:one|source|manufacturer)|sole\s+(?:distributor|manufacturer|agent))", re.I)
 _AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\s+committee|committee|commission|NAB|FIA|ombudsman|PPRA)\b", re.I)

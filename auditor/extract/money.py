@@ -253,6 +253,13 @@ _ISO_SUFFIX_CODES = (
     "KES", "NGN", "PHP", *_OTHER_ISO,
 )
 
+# A cheap pre-check over a whole document: where a currency marker stands, an amount
+# may; elsewhere find_amounts would find nothing (bare numbers are not money).
+CURRENCY_HINT = re.compile(
+    r"\b(?:Rs|RS|Re|PKR|INR|LKR|SLRs|BDT|Tk|USD|US|CNY|RMB|EUR|GBP|KES|Kshs?|KSh|NGN|PHP|Php|PhP|JPY|HK|NRs)\b|[$€£¥₱₦₹]"
+    r"|\b(?i:rupees?|dollars?|yuan|renminbi|pesos?|shillings?|naira|euros?|pounds?|taka|ringgit)\b"
+)
+
 _ALL_CURRENCY_TOKENS = [
     (re.compile(p, re.IGNORECASE), c) for p, c in _PREFIX_CURRENCIES + _SUFFIX_CURRENCIES
 ]

@@ -20,13 +20,12 @@ import base64
 import hashlib
 from html import escape
 
-from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Severity
+from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Severity, legal_basis
 from auditor.report import RenderOptions
 from auditor.report.json_ import (
     SEVERITIES_DESC,
     case_label,
     ranked_cases,
-    rule_legal_basis,
     severity_counts,
 )
 
@@ -373,7 +372,7 @@ def _rules(result: AuditResult) -> list[str]:
             ident = f'<a href="{href}" rel="noopener noreferrer">{ident}</a>'
         out.append(
             f"<tr><td>{ident}</td><td>{esc(r.title)}</td><td>{_sev(r.severity)}</td><td>{esc(r.status)}</td>"
-            f"<td>{esc(rule_legal_basis(r)) or '—'}</td></tr>"
+            f"<td>{esc(legal_basis(r.references)) or '—'}</td></tr>"
         )
     out += ["</tbody>", "</table>", "</section>"]
     return out

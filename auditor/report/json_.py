@@ -11,7 +11,7 @@ import json
 from pathlib import PurePosixPath
 from typing import Any, Iterable
 
-from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Reference, RuleInfo, Severity
+from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Severity
 from auditor.report import RenderOptions
 
 SCHEMA_VERSION = 1
@@ -121,19 +121,6 @@ def case_label(result: AuditResult, case_id: str) -> str:
         return case_id
     name = PurePosixPath(result.roots[0].replace("\\", "/")).name
     return name if name not in ("", ".", "..") else case_id
-
-
-def reference_line(ref: Reference) -> str:
-    """"Public Procurement Rules, 2004, rule 42(c) (OCP red flag R001)"."""
-    text = f"{ref.title}, {ref.section}" if ref.section else ref.title
-    if ref.ocp_code:
-        text += f" (Open Contracting red flag {ref.ocp_code})"
-    return text
-
-
-def rule_legal_basis(rule: RuleInfo) -> str:
-    """One line of legal basis for a rule, in the words of its references."""
-    return "; ".join(reference_line(r) for r in rule.references)
 
 
 def _help_uri(rule_id: str) -> str:

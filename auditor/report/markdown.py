@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 
-from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Outcome, Severity
+from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Outcome, Severity, legal_basis
 from auditor.report import RenderOptions
 from auditor.report.json_ import (
     case_label,
     finding_key,
     ranked_cases,
-    rule_legal_basis,
     severity_counts,
     top_findings,
 )
@@ -295,7 +294,7 @@ def _rules(result: AuditResult) -> list[str]:
     for r in sorted(result.rules, key=lambda r: r.id):
         lines.append(
             f"| {_link(code(r.id), r.help_uri)} | {md(r.title)} | {r.severity.value} | {md(r.status)} | "
-            f"{md(rule_legal_basis(r)) or '—'} |"
+            f"{md(legal_basis(r.references)) or '—'} |"
         )
     lines.append("")
     return lines

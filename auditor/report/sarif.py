@@ -33,9 +33,9 @@ import re
 from typing import Any
 from urllib.parse import quote as _quote
 
-from auditor.models import AuditResult, DocumentInfo, Evidence, Finding, RuleInfo, Severity
+from auditor.models import AuditResult, DocumentInfo, Evidence, Finding, RuleInfo, Severity, legal_basis
 from auditor.report import RenderOptions
-from auditor.report.json_ import finding_key, reference_line, rule_legal_basis
+from auditor.report.json_ import finding_key
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/auditor-dev/auditor"
@@ -148,7 +148,7 @@ def _message(text: str) -> dict[str, str]:
 
 
 def _rule(r: RuleInfo) -> dict[str, Any]:
-    basis = [reference_line(ref) for ref in r.references]
+    basis = [ref.line for ref in r.references]
     help_text = f"{r.summary}\n\nWhy it matters: {r.rationale}"
     help_md = f"{r.summary}\n\n**Why it matters.** {r.rationale}"
     if basis:
@@ -172,7 +172,7 @@ def _rule(r: RuleInfo) -> dict[str, Any]:
     out["properties"] = {
         "severity": r.severity.value,
         "status": r.status,
-        "legalBasis": rule_legal_basis(r),
+        "legalBasis": legal_basis(r.references),
         "tags": ["procurement", "red-flag", r.status],
         "precision": PRECISION.get(r.status, "medium"),
         "security-severity": SECURITY_SEVERITY[r.severity],

@@ -39,7 +39,6 @@ from auditor.models import (
     Finding,
     Outcome,
     Severity,
-    Status,
 )
 from auditor.ruleset.schema import Requirement, Rule
 

@@ -30,7 +30,7 @@ from typing import Any, Iterable
 
 from auditor.errors import Problem, RuleFileError
 from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, attrs_of
-from auditor.models import Reference, RuleInfo, Severity
+from auditor.models import Reference, RuleInfo, Severity, legal_basis
 
 
 class _LazyYaml:
@@ -127,12 +127,7 @@ class Rule:
 
     @property
     def legal_basis(self) -> str:
-        parts = []
-        for ref in self.references:
-            if ref.ocp_code and not ref.section:
-                continue
-            parts.append(f"{ref.title}, {ref.section}" if ref.section else ref.title)
-        return "; ".join(parts)
+        return legal_basis(self.references)
 
     def info(self) -> RuleInfo:
         return RuleInfo(

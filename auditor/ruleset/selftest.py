@@ -29,7 +29,7 @@ import yaml
 from auditor.errors import Problem, RuleFileError
 from auditor.extract.doctype import KINDS as DOCUMENT_KINDS
 from auditor.models import DocumentInfo, Page
-from auditor.ruleset.schema import Rule, _Checker, _compose, rule_files
+from auditor.ruleset.schema import Rule, _Checker, _compose
 
 MIN_CASES_STABLE = 4
 _PAGE_BREAK = re.compile(r"^\s*===\s*page\s*===\s*$", re.M | re.I)
