@@ -16,7 +16,7 @@ _T_IMPORT = time.perf_counter()  # for --timings: when this module began to load
 import os
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Iterable, List, Optional
 
 import typer
 import typer.core
@@ -220,7 +220,7 @@ def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: O
 
 
 def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: float, cache_dir: Optional[Path],
-                  no_cache: bool, quiet: bool):
+                  no_cache: bool, quiet: bool, pattern_dirs: Iterable[Path] = ()):
     from auditor.options import OcrMode, ScanOptions
 
     try:
@@ -240,6 +240,7 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
         cache_dir=cache_dir,
         use_cache=not no_cache,
         progress=(not quiet) and sys.stderr.isatty(),
+        pattern_dirs=tuple(Path(d).resolve() for d in pattern_dirs),
     )
 
 
@@ -305,7 +306,7 @@ def scan(
             threshold = Severity.parse(fail_on) if fail_on else None
         except ValueError as exc:
             raise AuditorError(f"--fail-on: {exc}") from None
-        options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet)
+        options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
         clock["startup"] = time.perf_counter() - _T_IMPORT
         t0 = time.perf_counter()
         rule_set = _load_rules(rules, builtin=not no_builtin_rules, cache_dir=_rule_cache_dir(options))

@@ -27,6 +27,7 @@ class ScanOptions:
     cache_dir: Path | None = None  # None = the user cache directory
     use_cache: bool = True
     progress: bool = False  # a rich progress bar on stderr
+    pattern_dirs: tuple[Path, ...] = ()  # rule packs (--rules) whose patterns/ add to the built-in ones
 
     @property
     def workers(self) -> int:

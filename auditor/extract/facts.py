@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from auditor.extract import doctype
-from auditor.extract.lexicon import ANCHOR_UNION, FAMILIES, WORD_NUMBERS, Trigger, families_for
+from auditor.extract import patterns as _patterns
+from auditor.extract.patterns import PatternPack, Trigger
 from auditor.extract.money import CURRENCY_HINT, amount_role, find_amounts, find_restatements
 from auditor.extract.parties import GENERIC_VENDOR, core_tokens, find_organisations
 from auditor.extract.scope import Assessment, SentenceScope
@@ -38,8 +39,10 @@ class Analysis:
     facts: tuple[Fact, ...]
 
 
-def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None = None) -> Analysis:
-    """Facts of one document.  ``kind`` overrides the detected document kind."""
+def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None = None,
+            pack: PatternPack | None = None) -> Analysis:
+    """Facts of one document.  ``kind`` overrides the detected document kind;
+    ``pack``: the fact patterns to use (default: the built-in pack's)."""
     stream = Stream(document, sha256, pages)
     sentences = split_sentences(stream.text)
     if kind is None:
@@ -47,7 +50,7 @@ def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None 
         opening = "\n".join(p.text for p in pages[:3] if p.text)[: doctype.OPENING_CHARS]
         kind = doctype.classify(document, opening or stream.text[: doctype.OPENING_CHARS])
     year = document_year(stream.text)
-    builder = _Builder(stream, kind, year)
+    builder = _Builder(stream, kind, year, pack or _patterns.load())
     builder.run(sentences)
     return Analysis(kind, year, tuple(builder.facts))
 
@@ -71,7 +74,8 @@ def document_year(text: str) -> int | None:
 # --- building facts ---------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, stream: Stream, kind: str, year: int | None):
+    def __init__(self, stream: Stream, kind: str, year: int | None, pack: PatternPack):
+        self.pack = pack
         self.stream = stream
         self.kind = kind
         self.year = year
@@ -91,15 +95,16 @@ class _Builder:
         starts = [s.start for s in sentences]
         hits: list[list] = [[] for _ in sentences]
         lowered = self.stream.text.lower()
-        for m in ANCHOR_UNION.finditer(lowered):
+        pack = self.pack
+        for m in pack.anchor_union.finditer(lowered):
             i = bisect.bisect_right(starts, m.start()) - 1
             if i < 0 or m.start() >= sentences[i].end:
                 continue
-            for fam in families_for(m.group()):
+            for fam in pack.families_for(m.group()):
                 if fam not in hits[i]:
                     hits[i].append(fam)
         for h in hits:
-            h.sort(key=FAMILIES.index)  # stronger families first, as declared
+            h.sort(key=pack.order)
         money_at = {bisect.bisect_right(starts, m.start()) - 1 for m in CURRENCY_HINT.finditer(self.stream.text)}
         speech_at = {bisect.bisect_right(starts, m.start()) - 1 for m in _SPEECH_HINT.finditer(lowered)}
         recent: list[str] = []  # the two sentences before this one
@@ -253,15 +258,17 @@ class _Builder:
                     attrs["vendor"] = _clean_vendor(m.group("vendor"))
                 if "factor" in m.re.groupindex and m.group("factor"):
                     f = m.group("factor").lower()
-                    attrs["factor"] = WORD_NUMBERS.get(f) or _float(f)
+                    attrs["factor"] = self.pack.numbers.get(f) or _float(f)
                 if "percent" in m.re.groupindex and m.group("percent"):
                     attrs["factor"] = round(1 + _float(m.group("percent")) / 100, 4)
-                if trig.kind == "tendering-waived":
-                    attrs["justified"] = bool(_JUSTIFIED.search(s.text))
+                spec = self.pack.kinds[trig.kind]
+                for name, aspec in spec.attributes:
+                    if aspec.when is not None:
+                        attrs[name] = bool(aspec.when.search(s.text))
                 if trig.kind == "court-irregularity":
                     authority = self.kind in ("judgment", "audit-report") or scope.court_voice or _AUTHORITY.search(s.text)
                     attrs["speaker"] = "court" if authority else "other"
-                if trig.kind == "financing-tied" and "vendor" not in attrs:
+                if spec.require_attr and spec.require_attr not in attrs:
                     continue
                 self._add(trig.kind, s, a, b, trig.confidence, self._framed(s, assessment), attrs)
                 taken.append((trig.kind, a, b))
@@ -438,7 +445,6 @@ class _QuoteTracker:
 
 
 _SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|pray|counsel|petitioner|we\s+(?:find|hold))")  # on lower-cased text
-_JUSTIFIED = re.compile(r"\b(?:emergen|urgen|calamit|disaster|flood|earthquake|security|exigenc|proprietary|only\s+(?:one|source|manufacturer)|sole\s+(?:distributor|manufacturer|agent))", re.I)
 _AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\s+committee|committee|commission|NAB|FIA|ombudsman|PPRA)\b", re.I)
 _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")
 

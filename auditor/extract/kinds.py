@@ -1,34 +1,18 @@
 """The vocabulary shared by extractors and rule files: every kind of fact and its
 attributes.  Rule files are validated against it (an unknown fact kind or
-attribute in a rule is an error with a hint)."""
+attribute in a rule is an error with a hint).  The parsers' kinds are listed here;
+the kinds that phrasing yields are declared by the rule pack's pattern sets."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 # attributes every fact has, whatever its kind (resolved from the fact and its document)
 COMMON_ATTRS = ("document", "page", "document_kind", "confidence", "status", "quote", "trigger", "pattern")
 
-FACT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "tendering-waived": (
-        "Competitive tendering was waived, bypassed or dispensed with (exemption, direct contracting, "
-        "single source, no advertisement...).",
-        ("mechanism", "justified"),
-    ),
-    "feasibility-missing": (
-        "A feasibility study / PC-I / appraisal was not done, dispensed with, or deferred until after award.",
-        ("mode",),
-    ),
-    "urgency-invoked": ("Urgency, security or emergency is invoked to justify skipping procedure.", ()),
-    "emergency-declared": ("A formal emergency / calamity declaration (notification, gazette, proclamation).", ()),
-    "secrecy-request": ("A request that the procurement be kept confidential, low profile or out of the media.", ()),
-    "financing-tied": ("A statement that financing is tied to a named (or referred-to) vendor.", ("vendor",)),
-    "financing-concessional": ("Concessional, tied or export-credit financing is mentioned.", ()),
-    "unsolicited-proposal": ("The project originated from a vendor's own approach or proposal.", ("vendor",)),
-    "court-irregularity": (
-        "A court, tribunal or auditor declared the contract/process illegal, void, set aside or farcical, "
-        "or ordered re-tendering or an inquiry.",
-        ("finding", "speaker"),
-    ),
-    "overpricing": ("Prices stated to be a multiple of (or a percentage above) the market price.", ("factor",)),
+# Kinds the parsers produce (money, dates, names, tables); every other kind is declared,
+# with its attributes and their values, by the pattern sets of a rule pack (patterns.py).
+PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "money": (
         "An amount of money with its role (contract-price, loan-amount, npv-cost, estimate, market-price).",
         ("value", "currency", "role", "amount", "approx", "year", "usd", "rate", "rate_year", "vendor"),
@@ -47,48 +31,47 @@ FACT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+def fact_kinds(pattern_dirs: "tuple | None" = None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every fact kind known to a scan: the parsers' and those the pack's pattern sets declare."""
+    from auditor.extract import patterns
+
+    pack = patterns.load(patterns.pack_dirs(pattern_dirs or ()))
+    out = dict(PARSER_KINDS)
+    for name, spec in pack.kinds.items():
+        out[name] = (spec.description, tuple(a for a, _ in spec.attributes))
+    return out
+
+
+class _BuiltinKinds(Mapping):
+    """The built-in pack's fact kinds, loaded on first use (a cached scan never needs them)."""
+
+    def _data(self) -> dict:
+        if not hasattr(self, "_d"):
+            self._d = fact_kinds()
+        return self._d
+
+    def __getitem__(self, key: str):
+        return self._data()[key]
+
+    def __iter__(self):
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
+FACT_KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = _BuiltinKinds()
+
+
 def attrs_of(kind: str) -> tuple[str, ...]:
     return COMMON_ATTRS + FACT_KINDS[kind][1]
 
 
-# How attribute codes read in a finding's message ("{mechanism}" -> "single-source award").
-LABELS: dict[str, dict[str, str]] = {
-    "mechanism": {
-        "exemption": "exemption from the procurement rules",
-        "waiver": "waiver of competitive tendering",
-        "dispensed": "open bidding dispensed with",
-        "bypassed": "tendering bypassed",
-        "rules-not-followed": "procurement rules not followed",
-        "direct-contracting": "direct contracting",
-        "single-source": "single-source award",
-        "limited-competition": "limited-source bidding",
-        "nomination": "award on nomination",
-        "negotiated": "negotiated award",
-        "government-to-government": "government-to-government arrangement",
-        "no-competition": "award without competition",
-        "no-advertisement": "no tender or advertisement",
-    },
-    "mode": {
-        "not-done": "no study was done",
-        "dispensed": "the study was dispensed with",
-        "deferred": "the study was put off until after the award",
-    },
-    "finding": {
-        "declared-illegal": "declared illegal, void or vitiated",
-        "set-aside": "set aside",
-        "cancelled": "cancelled by order",
-        "farcical": "called a farce or sham",
-        "irregularities": "irregularities found",
-        "violation": "made in violation of the rules",
-        "irregular": "found irregular",
-        "re-tender": "re-tendering ordered",
-        "inquiry-ordered": "inquiry ordered",
-    },
-}
-
-
 def label(attr: str, value: object) -> object:
-    """The reader-facing form of an attribute value (codes stay codes in JSON facts)."""
+    """The reader-facing form of an attribute value (codes stay codes in JSON facts),
+    as the pack's pattern sets label it."""
     if isinstance(value, str):
-        return LABELS.get(attr, {}).get(value, value)
+        from auditor.extract import patterns
+
+        return patterns.load().label(attr, value)
     return value

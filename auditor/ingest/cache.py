@@ -123,8 +123,11 @@ def options_signature(options: ScanOptions) -> str:
     """The options that change what a document yields."""
     from auditor.ingest.pdf import INGEST_VERSION
 
+    from auditor.extract import patterns
+
     parts = [f"format={CACHE_FORMAT}", f"extract={_extractor_version()}", f"ingest={INGEST_VERSION}",
-             f"code={code_fingerprint()}", _models_signature(), f"ocr={options.ocr.value}"]
+             f"code={code_fingerprint()}", _models_signature(), f"ocr={options.ocr.value}",
+             f"patterns={patterns.digest_of(patterns.pack_dirs(options.pattern_dirs))}"]
     if options.ocr is not OcrMode.OFF:
         from auditor.ingest import ocr
 

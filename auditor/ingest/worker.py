@@ -94,7 +94,9 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
 
     t1 = time.perf_counter()
     try:
-        analysis = analyse(task.rel, digest, pages)
+        from auditor.extract import patterns
+
+        analysis = analyse(task.rel, digest, pages, pack=patterns.load(patterns.pack_dirs(options.pattern_dirs)))
     except MemoryError:
         del pages
         msg = f"extracting its facts needs more than the worker's memory limit of {options.max_memory_mb} MiB"

@@ -30,7 +30,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from auditor.extract.kinds import label
 from auditor.models import (
     Check,
     DocumentInfo,
@@ -450,7 +449,7 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         "documents": ", ".join(sorted({f.document for f in primary})),
         "case_documents": sum(1 for d in case.documents if d.error is None),
         **rule.parameters,
-        **{k: label(k, v) for k, v in values.items()},
+        **{k: rule.label(k, v) for k, v in values.items()},
     }
     message = _format(values.get("__message__") or rule.message, fill)
     return Finding(

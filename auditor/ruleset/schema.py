@@ -24,12 +24,12 @@ import hashlib
 import os
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from auditor.errors import Problem, RuleFileError
-from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, attrs_of
+from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS
 from auditor.models import Reference, RuleInfo, Severity, legal_basis
 
 
@@ -120,6 +120,16 @@ class Rule:
     example: str | None = None
     source: str = ""
     test_file: str | None = None
+    # how attribute codes read in a message ("single-source" -> "single-source award"),
+    # from the pack's pattern sets: kept with the rule so a cached pack needs no pattern files
+    labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def label(self, attr: str, value: Any) -> Any:
+        if isinstance(value, str):
+            for name, pairs in self.labels:
+                if name == attr:
+                    return dict(pairs).get(value, value)
+        return value
 
     @property
     def help_uri(self) -> str:
@@ -146,10 +156,14 @@ class Rule:
 
 
 class _Checker:
-    def __init__(self, file: str):
+    def __init__(self, file: str, kinds: Any = None):
         self.file = file
         self.problems: list[Problem] = []
         self._constructor = yaml.SafeLoader("")
+        self.fact_kinds = FACT_KINDS if kinds is None else kinds  # fact kinds a rule may use
+
+    def attrs_of(self, kind: str) -> tuple[str, ...]:
+        return COMMON_ATTRS + self.fact_kinds[kind][1]
 
     def err(self, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
         line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
@@ -238,7 +252,7 @@ class _Checker:
             return None
         out: dict[str, Any] = {}
         if "fact" in m:
-            kind = self.enum(m["fact"], FACT_KINDS, f"{what}.fact")
+            kind = self.enum(m["fact"], self.fact_kinds, f"{what}.fact")
             if kind:
                 out["fact"] = kind
                 kinds_used.add(kind)
@@ -261,7 +275,7 @@ class _Checker:
         if not isinstance(node, yaml.MappingNode):
             self.err(node, f"{what} must be a mapping of attribute: value")
             return {}
-        allowed = attrs_of(kind) if kind else COMMON_ATTRS
+        allowed = self.attrs_of(kind) if kind else COMMON_ATTRS
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
             attr = knode.value
@@ -302,8 +316,8 @@ class _Checker:
         m = {k.value: v for k, v in node.value}
         if "attr" in m:
             attr = self.string(m["attr"], f"{what}.attr")
-            if attr and sel.get("fact") and attr not in attrs_of(sel["fact"]):
-                self.err(m["attr"], f"{what}.attr: fact '{sel['fact']}' has no attribute '{attr}'", _suggest(attr, attrs_of(sel["fact"])))
+            if attr and sel.get("fact") and attr not in self.attrs_of(sel["fact"]):
+                self.err(m["attr"], f"{what}.attr: fact '{sel['fact']}' has no attribute '{attr}'", _suggest(attr, self.attrs_of(sel["fact"])))
             sel["attr"] = attr
         sel["agg"] = self.enum(m["agg"], AGGS, f"{what}.agg") if "agg" in m else "max"
         return sel
@@ -350,8 +364,8 @@ class _Checker:
                 return None
             sel = self.selector(m["select"], f"{what}.spread.select", kinds_used) if "select" in m else None
             attr = self.string(m["attr"], f"{what}.spread.attr") if "attr" in m else None
-            if sel and attr and sel.get("fact") and attr not in attrs_of(sel["fact"]):
-                self.err(m["attr"], f"{what}.spread.attr: fact '{sel['fact']}' has no attribute '{attr}'", _suggest(attr, attrs_of(sel["fact"])))
+            if sel and attr and sel.get("fact") and attr not in self.attrs_of(sel["fact"]):
+                self.err(m["attr"], f"{what}.spread.attr: fact '{sel['fact']}' has no attribute '{attr}'", _suggest(attr, self.attrs_of(sel["fact"])))
             return {"spread": {
                 "select": sel,
                 "attr": attr,
@@ -375,8 +389,8 @@ class _Checker:
                     test: dict[str, Any] = {}
                     if "attr" in tm:
                         test["attr"] = self.string(tm["attr"], f"{what}.each.test[{i}].attr")
-                        if sel and sel.get("fact") and test["attr"] not in attrs_of(sel["fact"]):
-                            self.err(tm["attr"], f"{what}.each.test[{i}].attr: fact '{sel['fact']}' has no attribute '{test['attr']}'", _suggest(str(test["attr"]), attrs_of(sel["fact"])))
+                        if sel and sel.get("fact") and test["attr"] not in self.attrs_of(sel["fact"]):
+                            self.err(tm["attr"], f"{what}.each.test[{i}].attr: fact '{sel['fact']}' has no attribute '{test['attr']}'", _suggest(str(test["attr"]), self.attrs_of(sel["fact"])))
                     if "op" in tm:
                         test["op"] = self.enum(tm["op"], OPS, f"{what}.each.test[{i}].op")
                     if ("value" in tm) == ("param" in tm):
@@ -514,7 +528,7 @@ class _Checker:
                 self.err(item, f"{what}: use either 'any' or 'fact'/'document_kind', not both")
         elif "fact" not in qm and "document_kind" not in qm:
             self.err(item, f"{what} needs 'fact', 'document_kind' or 'any'")
-        fact = self.enum(qm["fact"], FACT_KINDS, f"{what}.fact") if "fact" in qm else None
+        fact = self.enum(qm["fact"], self.fact_kinds, f"{what}.fact") if "fact" in qm else None
         min_count = self.value(qm["min_count"]) if "min_count" in qm else 1
         if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
             self.err(qm["min_count"], f"{what}.min_count must be a positive integer")
@@ -532,7 +546,7 @@ class _Checker:
     def template(self, node: yaml.Node, message: str, params: dict[str, Any], kinds_used: set[str]) -> None:
         allowed = set(TEMPLATE_NAMES) | set(params) | set(COMMON_ATTRS)
         for kind in kinds_used:
-            allowed |= set(attrs_of(kind))
+            allowed |= set(self.attrs_of(kind))
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(message) if f]
         except ValueError as exc:
@@ -610,9 +624,26 @@ def load_rules(directories: Iterable[Path], *, collect: bool = False,
 
 
 def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
+    from auditor.extract import patterns
+    from auditor.extract.kinds import fact_kinds
+
     rules: list[Rule] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    # the pattern files of the packs are validated with their rules; the fact kinds
+    # they declare are the kinds a rule may use
+    pattern_dirs = patterns.pack_dirs([d for d in directories if d.is_dir()])
+    pattern_problems = patterns.validate(pattern_dirs)
+    problems.extend(pattern_problems)
+    kinds = fact_kinds(tuple(directories)) if not pattern_problems else FACT_KINDS
+    labels: tuple = ()
+    if not pattern_problems:
+        merged: dict[str, dict[str, str]] = {}
+        for spec in patterns.load(pattern_dirs).kinds.values():
+            for attr, a in spec.attributes:
+                if a.labels:
+                    merged.setdefault(attr, {}).update(dict(a.labels))
+        labels = tuple((k, tuple(sorted(v.items()))) for k, v in sorted(merged.items()))
     for directory in directories:
         if not directory.is_dir():
             problems.append(Problem(str(directory), 1, 1, "rule directory not found"))
@@ -621,12 +652,13 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
         if not files:
             problems.append(Problem(str(directory), 1, 1, "no rule files (*.yaml) in this directory"))
         for path in files:
-            checker = _Checker(str(path))
+            checker = _Checker(str(path), kinds)
             node = _compose(path, checker)
             rule = checker.rule(node, path) if node is not None else None
             problems.extend(checker.problems)
             if rule is None:
                 continue
+            rule = replace(rule, labels=labels)
             test_file = path.with_name(f"{rule.id}.test.yaml")
             if test_file.exists():
                 rule = _with_test_file(rule, str(test_file))
@@ -643,7 +675,7 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
 
 PACK_FORMAT = 1
 # the code a validated pack depends on, relative to the package
-_PACK_CODE = ("ruleset/schema.py", "models.py", "errors.py", "extract/kinds.py", "extract/doctype.py")
+_PACK_CODE = ("ruleset/schema.py", "models.py", "errors.py", "extract/kinds.py", "extract/doctype.py", "extract/patterns.py")
 
 
 def _pack_key(directories: list[Path]) -> str | None:
@@ -661,7 +693,7 @@ def _pack_key(directories: list[Path]) -> str | None:
             digest.update(b"\0dir\0" + os.fsencode(str(directory)) + b"\0" + os.fsencode(directory.resolve()))
             if not directory.is_dir():
                 return None
-            for path in sorted(directory.glob("*.yaml")):
+            for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("patterns/*.yaml")):
                 digest.update(b"\0" + os.fsencode(path.name) + b"\0" + path.read_bytes())
     except OSError:
         return None
