@@ -48,6 +48,7 @@ class Status(str, Enum):
     NEGATED = "negated"  # "no waiver was sought"
     HYPOTHETICAL = "hypothetical"  # "if an exemption were granted", "may use direct contracting"
     REPORTED = "reported"  # "counsel contended that the award was illegal"
+    OFF_TOPIC = "off-topic"  # about something else: "the impugned judgment is set aside"
 
 
 class Outcome(str, Enum):

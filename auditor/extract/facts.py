@@ -86,7 +86,50 @@ class _Builder:
         self._rejections: dict[int, tuple[int, str]] = {}  # paragraph -> (sentence start, cue)
         self._rejections_pending: set[int] = set()  # paragraphs holding a proposal
 
+    def _subject(self, sentences: Sequence[Sentence]) -> None:
+        """Is the document about procurement, and which ambiguous object words does it
+        use in another sense (the pack's relevance settings)?"""
+        rel = self.pack.relevance
+        self.on_subject = True
+        if rel.subject is not None:
+            # a short text (an order, a letter) needs fewer such sentences than a long judgment
+            # (and a text of a few sentences — a note, a test — is judged by its clauses alone)
+            need = 0 if len(sentences) < 20 else min(rel.min_sentences, max(1, -(-len(sentences) // 40)))
+            n = 0
+            for s in sentences:
+                if rel.subject.search(s.text):
+                    n += 1
+                    if n >= need:
+                        break
+            self.on_subject = n >= need
+        self.other_sense = frozenset(w for w, cue, n in rel.senses if len(cue.findall(self.stream.text)) >= n)
+
+    def _relevance(self, scope: SentenceScope, a: int, b: int) -> Assessment | None:
+        """None when the statement at [a, b) is about procurement, else why not: the
+        document's subject is something else, or the object of the clause is (the
+        impugned judgment, a conviction, a notification, an appointment...)."""
+        if not self.on_subject:
+            return Assessment(Status.OFF_TOPIC, "the document is not about procurement")
+        rel = self.pack.relevance
+        toks = scope.tokens
+        c_lo, ti, tj, c_hi = scope.clause(a, b)
+        other = None
+        for i in range(c_lo, c_hi):  # the trigger's own words too ("the tender process was by-passed")
+            w = toks[i].lower
+            pair = f"{toks[i - 1].lower} {w}" if i > c_lo else ""
+            if pair == "in order":
+                continue  # "in order to"
+            if pair in rel.procurement or (w in rel.procurement and w not in self.other_sense):
+                return None  # the clause names a procurement object
+            if other is None and (pair in rel.other or w in rel.other or w in self.other_sense):
+                if not any(t.lower in _PREPOSITIONS for t in toks[max(c_lo, i - 3) : i]):
+                    other = toks[i].text
+        if other is not None:
+            return Assessment(Status.OFF_TOPIC, f"about the {other}, not a procurement")
+        return None
+
     def run(self, sentences: Sequence[Sentence]) -> None:
+        self._subject(sentences)
         reported_para: int | None = None
         quotes = _QuoteTracker()
         self._title(sentences)
@@ -252,6 +295,8 @@ class _Builder:
                 if internal and _is_table_row(s.text):
                     continue  # "NO" in a table is a yes/no column, not a negation of the next cell
                 assessment = scope.assess(a, b, internal, request=trig.request)
+                if trig.relevance == "procurement" and assessment.status is Status.ASSERTED:
+                    assessment = self._relevance(scope, a, b) or assessment
                 attrs: dict[str, object] = dict(trig.attrs)
                 attrs["pattern"] = trig.name
                 if "vendor" in m.re.groupindex and m.group("vendor"):
@@ -448,6 +493,8 @@ _SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|p
 _AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\s+committee|committee|commission|NAB|FIA|ombudsman|PPRA)\b", re.I)
 _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")
 
+
+_PREPOSITIONS = frozenset("under with of in by to from for per against into within upon on at".split())
 
 # kinds whose repeated matches in one sentence say nothing new
 _ONE_PER_SENTENCE = frozenset({"financing-concessional", "emergency-declared"})

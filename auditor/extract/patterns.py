@@ -53,6 +53,21 @@ TRIGGER_KEYS = {
 POLARITIES = ("positive", "negative")
 RELEVANCE = ("any", "procurement")
 MACROS_FILE = "macros.yaml"
+RELEVANCE_FILE = "relevance.yaml"
+RELEVANCE_KEYS = {"subject": True, "procurement_objects": True, "other_objects": True, "senses": False}
+SUBJECT_KEYS = {"pattern": True, "min_sentences": True}
+SENSE_KEYS = {"word": True, "other_when": True, "min_mentions": True}
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """What makes a statement be about procurement (see rules/patterns/relevance.yaml)."""
+
+    subject: re.Pattern[str] | None = None
+    min_sentences: int = 0
+    procurement: frozenset[str] = frozenset()
+    other: frozenset[str] = frozenset()
+    senses: tuple[tuple[str, re.Pattern[str], int], ...] = ()  # word, other-sense cue, minimum mentions
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,8 @@ class PatternPack:
     """Every pattern set of the packs in use, compiled, with the one-pass anchor search."""
 
     def __init__(self, families: tuple[Family, ...], kinds: dict[str, KindSpec], numbers: dict[str, float],
-                 digest: str, contexts: dict[str, re.Pattern[str]]):
+                 digest: str, contexts: dict[str, re.Pattern[str]], relevance: Relevance | None = None):
+        self.relevance = relevance or Relevance()
         self.families = families
         self.kinds = kinds
         self.numbers = numbers
@@ -196,6 +212,7 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
     from auditor.ruleset.schema import _Checker, _compose, yaml
 
     checkers: list = []
+    relevance: Relevance | None = None
     macros: dict[str, str] = {}
     set_docs: list[tuple[Any, dict, Path]] = []
     for d in dirs:
@@ -204,6 +221,9 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
             checkers.append(checker)
             root = _compose(path, checker)
             if root is None:
+                continue
+            if path.name == RELEVANCE_FILE:
+                relevance = _relevance(checker, root, macros) or relevance
                 continue
             if path.name == MACROS_FILE:
                 m = checker.mapping(root, {"macros": True}, "macros file")
@@ -282,7 +302,52 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
     for d in dirs:
         for p in pattern_files(Path(d)):
             h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return PatternPack(built, kinds, numbers, h.hexdigest()[:16], contexts), problems
+    return PatternPack(built, kinds, numbers, h.hexdigest()[:16], contexts, relevance), problems
+
+
+def _relevance(checker, root, macros: dict[str, str]) -> Relevance | None:
+    from auditor.ruleset.schema import yaml
+
+    m = checker.mapping(root, RELEVANCE_KEYS, "relevance file")
+    if m is None:
+        return None
+    subject, min_sentences = None, 0
+    if "subject" in m:
+        sm = checker.mapping(m["subject"], SUBJECT_KEYS, "subject")
+        if sm:
+            text = checker.string(sm["pattern"], "subject.pattern") if "pattern" in sm else None
+            subject = _compile(checker, sm["pattern"], text, macros, "subject.pattern") if text else None
+            n = checker.value(sm["min_sentences"]) if "min_sentences" in sm else None
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                checker.err(sm.get("min_sentences", m["subject"]), "subject.min_sentences must be a whole number >= 0")
+            else:
+                min_sentences = n
+
+    def words(key: str) -> frozenset[str]:
+        raw = checker.value(m[key]) if key in m else []
+        if not isinstance(raw, list) or not all(isinstance(w, str) and w.strip() for w in raw):
+            checker.err(m.get(key, root), f"{key} must be a list of words")
+            return frozenset()
+        return frozenset(w.strip().lower() for w in raw)
+
+    senses = []
+    if "senses" in m:
+        if not isinstance(m["senses"], yaml.SequenceNode):
+            checker.err(m["senses"], "senses must be a list")
+        else:
+            for item in m["senses"].value:
+                im = checker.mapping(item, SENSE_KEYS, "sense")
+                if not im or len(im) < 3:
+                    continue
+                word = checker.string(im["word"], "sense.word")
+                text = checker.string(im["other_when"], "sense.other_when")
+                cue = _compile(checker, im["other_when"], text, macros, "sense.other_when") if text else None
+                n = checker.value(im["min_mentions"])
+                if word and cue is not None and isinstance(n, int) and not isinstance(n, bool):
+                    senses.append((word.lower(), cue, n))
+                elif not isinstance(n, int) or isinstance(n, bool):
+                    checker.err(im["min_mentions"], "sense.min_mentions must be a whole number")
+    return Relevance(subject, min_sentences, words("procurement_objects"), words("other_objects"), tuple(senses))
 
 
 def _macros(checker, node) -> dict[str, str]:

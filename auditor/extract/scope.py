@@ -402,6 +402,15 @@ class SentenceScope:
             factor *= 0.9
         return Assessment(Status.ASSERTED, None, factor, proposal)
 
+    def clause(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """Token indexes (clause start, trigger start, trigger end, clause end) of the
+        clause holding the span [start, end)."""
+        toks = self.tokens
+        ti = next((i for i, t in enumerate(toks) if t.end > start), len(toks))
+        tj = next((i for i, t in enumerate(toks) if t.start >= end), len(toks))
+        c_lo, c_hi = _clause_bounds(toks, ti, tj) if ti < len(toks) else (0, len(toks))
+        return c_lo, ti, tj, c_hi
+
     def _first_comma(self) -> int:
         for i, t in enumerate(self.tokens):
             if t.lower == ",":
