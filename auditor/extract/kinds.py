@@ -92,3 +92,55 @@ def label(attr: str, value: object) -> object:
     if isinstance(value, str):
         return LABELS.get(attr, {}).get(value, value)
     return value
+
+
+# --- the values an attribute can take ------------------------------------------------
+#
+# Rule files are checked against these (``where: {mechanism: single-sorce}`` is an
+# error with a hint); an attribute not listed is free-form (names, amounts, dates).
+
+# attributes that are true or false
+BOOL_ATTRS: frozenset[tuple[str, str]] = frozenset({
+    ("tendering-waived", "justified"),
+    ("money", "approx"),
+    ("amount-restatement", "agrees"),
+})
+
+# enumerated attributes besides those of LABELS, by attribute name (whatever the kind)
+ATTR_VALUES: dict[str, tuple[str, ...]] = {
+    # who says it: the court itself, the record before it, a party, the law, the author, a precedent
+    "speaker": ("court", "record", "party", "law", "author", "precedent", "other"),
+    "scope": ("national", "international"),  # of competitive bidding
+}
+
+BOOL_VALUES = ("true", "false")
+
+
+def known_values(kind: str | None, attr: str) -> tuple[str, ...] | None:
+    """The values ``attr`` of a fact of ``kind`` can take, or None if it is
+    free-form.  Bool attributes give ``("true", "false")``; ``kind`` None means an
+    attribute every fact has.  The one place rule validation (and the JSON Schema
+    of rule files) asks; pattern files can add to ``ATTR_VALUES`` and ``LABELS``."""
+    if kind is not None and (kind, attr) in BOOL_ATTRS:
+        return BOOL_VALUES
+    if attr == "status":
+        from auditor.models import Status
+
+        return tuple(s.value for s in Status)
+    if attr == "document_kind":
+        from auditor.extract.doctype import KINDS
+
+        return tuple(KINDS)
+    if kind is not None and attr not in attrs_of(kind):
+        return None
+    if attr == "role" and kind == "money":
+        from auditor.extract.money import ROLES  # the money module owns the roles
+
+        return tuple(ROLES)
+    if attr in LABELS:
+        return tuple(LABELS[attr])
+    return ATTR_VALUES.get(attr)
+
+
+def is_bool_attr(kind: str | None, attr: str) -> bool:
+    return kind is not None and (kind, attr) in BOOL_ATTRS

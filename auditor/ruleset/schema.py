@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from auditor.errors import Problem, RuleFileError
-from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, attrs_of
+from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, attrs_of, is_bool_attr, known_values
 from auditor.models import Reference, RuleInfo, Severity, legal_basis
 
 
@@ -59,7 +59,6 @@ OPS = ("lt", "le", "gt", "ge", "eq", "ne")
 AGGS = ("max", "min", "sum", "first", "count")
 FACT_STATUSES = ("asserted", "negated", "hypothetical", "reported", "any")
 CONDITION_KEYS = ("all", "any", "not", "exists", "absent", "compare", "spread", "each", "unnamed-in")
-MONEY_ROLES = ("contract-price", "loan-amount", "npv-cost", "estimate", "market-price")
 DOCS_BASE = "https://github.com/auditor-dev/auditor/blob/main/docs/rules"
 
 TOP_KEYS: dict[str, bool] = {  # key -> required
@@ -277,12 +276,25 @@ class _Checker:
                 out[attr] = {"ops": ops}
             else:
                 val = self.value(vnode)
-                if attr == "role":
-                    for r in val if isinstance(val, list) else [val]:
-                        if r not in MONEY_ROLES:
-                            self.err(vnode, f"{what}.role: '{r}' is not one of: {', '.join(MONEY_ROLES)}", _suggest(str(r), MONEY_ROLES))
+                self.known_value(vnode, val, kind, attr, what)
                 out[attr] = val
         return out
+
+    def known_value(self, node: yaml.Node, val: Any, kind: str | None, attr: str, what: str) -> None:
+        """``val`` (or each of a list) must be a value ``attr`` can take, if it is enumerated."""
+        values = known_values(kind, attr)
+        if values is None:
+            return
+        items = list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
+        for item, v in zip(items, val if isinstance(val, list) else [val]):
+            if is_bool_attr(kind, attr):
+                if not isinstance(v, bool):
+                    self.err(item, f"{what}.{attr}: {v!r} is not a known value of {attr}", "write true or false")
+            elif attr == "role" and str(v) not in values:  # worded as it always was
+                self.err(item, f"{what}.role: '{v}' is not one of: {', '.join(values)}", _suggest(str(v), values))
+            elif isinstance(v, (bool, list, dict)) or v is None or str(v) not in values:
+                self.err(item, f"{what}.{attr}: '{v}' is not a known value of {attr}",
+                         _suggest(str(v), values) or f"known values: {', '.join(values)}")
 
     def operand(self, node: yaml.Node, what: str, params: dict[str, Any], kinds_used: set[str]) -> dict[str, Any] | None:
         if isinstance(node, yaml.MappingNode) and any(k.value == "param" for k, _ in node.value):
@@ -390,6 +402,7 @@ class _Checker:
                         test["param"] = name
                     if "key" in tm:
                         test["key"] = self.string(tm["key"], f"{what}.each.test[{i}].key")
+                        self._keyed_param(tm["key"], test, sel, params, f"{what}.each.test[{i}]")
                     tests.append(test)
             return {"each": {"select": sel, "test": tests}}
         if key == "unnamed-in":
@@ -404,6 +417,23 @@ class _Checker:
                 "min_score": self.number(m["min_score"], f"{what}.unnamed-in.min_score", params) if "min_score" in m else 85,
             }}
         return None
+
+    def _keyed_param(self, node: yaml.Node, test: dict[str, Any], sel: dict[str, Any] | None,
+                     params: dict[str, Any], what: str) -> None:
+        """A parameter keyed by an enumerated attribute must have a value for every
+        value of it (or a 'default'): the engine never falls back to its first value."""
+        key, name = test.get("key"), test.get("param")
+        value = params.get(name) if name else None
+        if not key or not sel or not sel.get("fact") or not isinstance(value, dict):
+            return
+        if key not in attrs_of(sel["fact"]):
+            self.err(node, f"{what}.key: fact '{sel['fact']}' has no attribute '{key}'", _suggest(key, attrs_of(sel["fact"])))
+            return
+        values = known_values(sel["fact"], key)
+        missing = [v for v in values or () if v not in value]
+        if missing and "default" not in value:
+            self.err(node, f"{what}: parameter '{name}' has no value for {key} {', '.join(repr(v) for v in missing)}",
+                     "add the key(s) or a 'default'")
 
     # -- a whole rule ---------------------------------------------------------------
 
@@ -643,7 +673,8 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
 
 PACK_FORMAT = 1
 # the code a validated pack depends on, relative to the package
-_PACK_CODE = ("ruleset/schema.py", "models.py", "errors.py", "extract/kinds.py", "extract/doctype.py")
+_PACK_CODE = ("ruleset/schema.py", "models.py", "errors.py", "extract/kinds.py", "extract/doctype.py",
+              "extract/money.py")  # money: the roles a rule may name
 
 
 def _pack_key(directories: list[Path]) -> str | None:
