@@ -80,6 +80,18 @@ TOP_KEYS: dict[str, bool] = {  # key -> required
 REFERENCE_KEYS = {"title": True, "section": False, "text": False, "url": False, "ocp_code": False}
 SELECTOR_KEYS = {"fact": True, "where": False, "status": False, "min_confidence": False, "document_kind": False, "not_document_kind": False}
 REQUIRE_KEYS = {"fact": False, "where": False, "document_kind": False, "min_count": False, "distinct_documents": False, "any": False, "reason": True}
+# the keys of each kind of condition (key -> required); the JSON Schema of rule
+# files (auditor.ruleset.json_schema) is generated from these same tables
+EXISTS_KEYS = dict(SELECTOR_KEYS, message=False)  # an exists may carry its own message
+OPERAND_KEYS = dict(SELECTOR_KEYS, attr=True, agg=False)  # a selection reduced to one number
+PARAM_OPERAND_KEYS = {"param": True}
+COMPARE_KEYS = {"left": True, "right": True, "op": True, "ratio": False, "message": False}
+SPREAD_KEYS = {"select": True, "attr": True, "threshold": True, "by": False}
+SPREAD_BY = ("document",)
+EACH_KEYS = {"select": True, "test": True}
+TEST_KEYS = {"attr": True, "op": True, "value": False, "param": False, "key": False}  # exactly one of value, param
+UNNAMED_IN_KEYS = {"select": True, "attr": True, "document_kind": True, "min_score": False}
+PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 # names a message template may use, besides parameters and fact attributes
 TEMPLATE_NAMES = frozenset(
@@ -298,7 +310,7 @@ class _Checker:
 
     def operand(self, node: yaml.Node, what: str, params: dict[str, Any], kinds_used: set[str]) -> dict[str, Any] | None:
         if isinstance(node, yaml.MappingNode) and any(k.value == "param" for k, _ in node.value):
-            m = self.mapping(node, {"param": True}, what)
+            m = self.mapping(node, PARAM_OPERAND_KEYS, what)
             if m and "param" in m:
                 name = self.string(m["param"], f"{what}.param")
                 if name and name not in params:
@@ -307,7 +319,7 @@ class _Checker:
             return None
         if isinstance(node, yaml.ScalarNode):
             return {"number": self.number(node, what, params)}
-        keys = dict(SELECTOR_KEYS, attr=True, agg=False)
+        keys = OPERAND_KEYS
         sel = self.selector(node, what, kinds_used, keys)
         if sel is None:
             return None
@@ -339,13 +351,13 @@ class _Checker:
             inner = self.condition(vnode, f"{what}.not", params, kinds_used)
             return {"not": inner} if inner else None
         if key in ("exists", "absent"):
-            keys = dict(SELECTOR_KEYS, message=False) if key == "exists" else SELECTOR_KEYS
+            keys = EXISTS_KEYS if key == "exists" else SELECTOR_KEYS
             sel = self.selector(vnode, f"{what}.{key}", kinds_used, keys)
             if sel is not None and key == "exists":
                 self._branch_message(vnode, sel, params, kinds_used)
             return {key: sel} if sel is not None else None
         if key == "compare":
-            m = self.mapping(vnode, {"left": True, "right": True, "op": True, "ratio": False, "message": False}, f"{what}.compare")
+            m = self.mapping(vnode, COMPARE_KEYS, f"{what}.compare")
             if m is None:
                 return None
             out = {
@@ -357,7 +369,7 @@ class _Checker:
             self._branch_message(vnode, out, params, kinds_used)
             return {"compare": out}
         if key == "spread":
-            m = self.mapping(vnode, {"select": True, "attr": True, "threshold": True, "by": False}, f"{what}.spread")
+            m = self.mapping(vnode, SPREAD_KEYS, f"{what}.spread")
             if m is None:
                 return None
             sel = self.selector(m["select"], f"{what}.spread.select", kinds_used) if "select" in m else None
@@ -368,10 +380,10 @@ class _Checker:
                 "select": sel,
                 "attr": attr,
                 "threshold": self.number(m["threshold"], f"{what}.spread.threshold", params) if "threshold" in m else None,
-                "by": self.enum(m["by"], ("document",), f"{what}.spread.by") if "by" in m else "document",
+                "by": self.enum(m["by"], SPREAD_BY, f"{what}.spread.by") if "by" in m else "document",
             }}
         if key == "each":
-            m = self.mapping(vnode, {"select": True, "test": True}, f"{what}.each")
+            m = self.mapping(vnode, EACH_KEYS, f"{what}.each")
             if m is None:
                 return None
             sel = self.selector(m["select"], f"{what}.each.select", kinds_used) if "select" in m else None
@@ -381,7 +393,7 @@ class _Checker:
                 self.err(tnode, f"{what}.each.test must be a non-empty list")
             elif tnode is not None:
                 for i, t in enumerate(tnode.value):
-                    tm = self.mapping(t, {"attr": True, "op": True, "value": False, "param": False, "key": False}, f"{what}.each.test[{i}]")
+                    tm = self.mapping(t, TEST_KEYS, f"{what}.each.test[{i}]")
                     if tm is None:
                         continue
                     test: dict[str, Any] = {}
@@ -406,7 +418,7 @@ class _Checker:
                     tests.append(test)
             return {"each": {"select": sel, "test": tests}}
         if key == "unnamed-in":
-            m = self.mapping(vnode, {"select": True, "attr": True, "document_kind": True, "min_score": False}, f"{what}.unnamed-in")
+            m = self.mapping(vnode, UNNAMED_IN_KEYS, f"{what}.unnamed-in")
             if m is None:
                 return None
             sel = self.selector(m["select"], f"{what}.unnamed-in.select", kinds_used) if "select" in m else None
@@ -470,7 +482,7 @@ class _Checker:
             else:
                 for knode, vnode in pnode.value:
                     val = self.value(vnode)
-                    if not re.match(r"^[a-z_][a-z0-9_]*$", str(knode.value)):
+                    if not PARAMETER_NAME.match(str(knode.value)):
                         self.err(knode, f"parameter name '{knode.value}' must be snake_case")
                     if isinstance(val, dict):
                         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in val.values()):
