@@ -548,6 +548,26 @@ def rules_validate(
     typer.echo(f"{len(rule_set)} rule(s) valid in {target}")
 
 
+@rules_app.command("schema", cls=_FastCommand)
+def rules_schema(
+    kind: str = typer.Option("rule", "--kind", help="rule (a rule file), pattern (a pattern file) or pack (pack.yaml)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the schema to FILE instead of stdout."),
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of rule files, pattern files or pack
+    manifests, for editors and CI; generated from the validator's own tables.
+
+    Example: auditor rules schema --kind rule -o rule.schema.json
+    """
+    from auditor.ruleset.json_schema import KINDS, render
+
+    try:
+        if kind not in KINDS:
+            raise AuditorError(f"--kind must be one of: {', '.join(KINDS)} (got {kind!r})")
+        _write(render(kind), output)
+    except AuditorError as err:
+        _fail(err)
+
+
 @rules_app.command("test", cls=_FastCommand)
 def rules_test(
     directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
