@@ -10,8 +10,8 @@ libyaml (``yaml.CSafeLoader``, ≈ 10× faster) when PyYAML has it; a file with 
 syntax error is composed again by the pure-Python loader, so error messages do
 not depend on how PyYAML was built.
 
-A validated rule pack is cached (``load_rules(..., cache_dir=...)``): a pickle
-keyed by the content of every rule file of the directories, their paths, and the
+A validated rule pack is cached (``load_rules(..., cache_dir=...)``): JSON
+(``rule_to_json``) keyed by the content of every rule file of the directories, their paths, and the
 source of the validator and of what it checks against, so a scan whose rules
 have not changed neither parses YAML nor imports PyYAML.  Only packs without
 problems are cached.
@@ -683,9 +683,9 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
 
 # --- the rule-pack cache ------------------------------------------------------------
 
-PACK_FORMAT = 1
+PACK_FORMAT = 2  # 2: JSON (rules/<key>.json); 1 was pickles
 # the code a validated pack depends on, relative to the package
-_PACK_CODE = ("ruleset/schema.py", "models.py", "errors.py", "extract/kinds.py", "extract/doctype.py",
+_PACK_CODE = ("ruleset/schema.py", "models.py", "codec.py", "errors.py", "extract/kinds.py", "extract/doctype.py",
               "extract/money.py")  # money: the roles a rule may name
 
 
@@ -712,39 +712,101 @@ def _pack_key(directories: list[Path]) -> str | None:
 
 
 def _pack_path(cache_dir: Path, key: str) -> Path:
-    return Path(cache_dir) / "rules" / f"{key}.pack"  # not *.pkl: those are document results
+    return Path(cache_dir) / "rules" / f"{key}.json"  # beside v<N>/ (document results)
+
+
+def requirement_to_json(r: Requirement) -> dict[str, Any]:
+    from auditor.codec import plain_to_json
+
+    return {"reason": r.reason, "fact": r.fact, "where": plain_to_json(r.where),
+            "document_kind": list(r.document_kind), "min_count": r.min_count,
+            "distinct_documents": r.distinct_documents, "any": [requirement_to_json(a) for a in r.any]}
+
+
+def requirement_from_json(v: Any) -> Requirement:
+    from auditor.codec import DecodeError, plain_from_json
+
+    if type(v) is not dict:
+        raise DecodeError("a requirement must be an object")
+    return Requirement(
+        reason=_str_of(v["reason"]), fact=None if v["fact"] is None else _str_of(v["fact"]),
+        where=plain_from_json(v["where"]), document_kind=tuple(_str_of(k) for k in v["document_kind"]),
+        min_count=v["min_count"], distinct_documents=v["distinct_documents"],
+        any=tuple(requirement_from_json(a) for a in v["any"]),
+    )
+
+
+def rule_to_json(r: Rule) -> dict[str, Any]:
+    """A validated rule as JSON data (the rule-pack cache); ``rule_from_json`` inverts it."""
+    from auditor.codec import plain_to_json, reference_to_json
+
+    return {
+        "id": r.id, "title": r.title, "severity": r.severity.value, "status": r.status, "summary": r.summary,
+        "message": r.message, "rationale": r.rationale, "references": [reference_to_json(x) for x in r.references],
+        "conditions": plain_to_json(r.conditions), "parameters": plain_to_json(r.parameters),
+        "requires": [requirement_to_json(q) for q in r.requires], "findings": r.findings, "tags": list(r.tags),
+        "example": r.example, "source": r.source, "test_file": r.test_file,
+    }
+
+
+def rule_from_json(v: Any) -> Rule:
+    from auditor.codec import DecodeError, plain_from_json, reference_from_json
+
+    if type(v) is not dict:
+        raise DecodeError("a rule must be an object")
+    opt = lambda x: None if x is None else _str_of(x)  # noqa: E731
+    return Rule(
+        id=_str_of(v["id"]), title=_str_of(v["title"]), severity=Severity(v["severity"]), status=_str_of(v["status"]),
+        summary=_str_of(v["summary"]), message=_str_of(v["message"]), rationale=_str_of(v["rationale"]),
+        references=tuple(reference_from_json(x) for x in v["references"]),
+        conditions=plain_from_json(v["conditions"]), parameters=plain_from_json(v["parameters"]),
+        requires=tuple(requirement_from_json(q) for q in v["requires"]), findings=_str_of(v["findings"]),
+        tags=tuple(_str_of(t) for t in v["tags"]), example=opt(v["example"]), source=_str_of(v["source"]),
+        test_file=opt(v["test_file"]),
+    )
+
+
+def _str_of(v: Any) -> str:
+    from auditor.codec import DecodeError
+
+    if type(v) is not str:
+        raise DecodeError(f"expected a string, got {type(v).__name__}")
+    return v
 
 
 def _read_pack(cache_dir: Path, key: str) -> list[Rule] | None:
-    import pickle
+    import json
 
     try:
         with open(_pack_path(cache_dir, key), "rb") as fh:
-            entry = pickle.load(fh)
-    except Exception:  # missing, truncated, from another version: validate again
+            data = fh.read()
+    except OSError:  # not cached yet
         return None
-    if not isinstance(entry, dict) or entry.get("key") != key:
+    try:
+        entry = json.loads(data)
+        if type(entry) is not dict or entry.get("format") != PACK_FORMAT or entry.get("key") != key:
+            return None
+        return [rule_from_json(r) for r in entry["rules"]]
+    except (ValueError, KeyError, TypeError, RecursionError):  # truncated, corrupt: validate again
         return None
-    rules = entry.get("rules")
-    if not isinstance(rules, list) or not all(isinstance(r, Rule) for r in rules):
-        return None
-    return rules
 
 
 def _write_pack(cache_dir: Path, key: str, rules: list[Rule]) -> None:
     """Store a validated pack (atomically); a cache that cannot be written is skipped."""
-    import pickle
+    import json
     import tempfile
 
     path = _pack_path(cache_dir, key)
+    data = json.dumps({"format": PACK_FORMAT, "key": key, "rules": [rule_to_json(r) for r in rules]},
+                      separators=(",", ":")).encode("ascii")
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump({"format": PACK_FORMAT, "key": key, "rules": rules}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(data)
         os.replace(tmp, path)
-    except (OSError, pickle.PicklingError):
+    except OSError:
         if tmp is not None:
             try:
                 os.unlink(tmp)
