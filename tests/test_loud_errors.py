@@ -223,3 +223,34 @@ def test_a_rule_that_raises_makes_the_scan_exit_4_with_one_line(monkeypatch):
     assert {c["rule_id"]: c["outcome"] for c in case["checks"]}["secrecy-request"] == "error"
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "internal error" in lines[0] and "1 rule check(s)" in lines[0]
+
+
+def test_the_traceback_of_an_extractor_bug_only_with_debug(tmp_path, monkeypatch, capsys):
+    import auditor.extract.facts as facts
+    from auditor.ingest.worker import DEBUG_ENV, DocTask, run_document
+
+    pdf = pdfgen.text_pdf(tmp_path / "a.pdf", [["Some text on the page of a letter of award."]])
+    monkeypatch.setattr(facts, "analyse", lambda *a, **k: {}["missing"])
+    task, options = DocTask(pdf, "a.pdf", "."), ScanOptions(ocr=OcrMode.OFF, use_cache=False)
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    assert run_document(task, options).result.info.error.message == "internal error in fact extraction: KeyError: 'missing'"
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv(DEBUG_ENV, "1")
+    run_document(task, options)
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_an_unexpected_exception_in_the_cli_is_one_line_and_exit_4(monkeypatch, capsys):
+    import sys
+
+    import auditor.cli as cli
+
+    def boom() -> None:
+        raise RuntimeError("something broke\nand more")
+
+    monkeypatch.setattr(cli, "app", boom)
+    monkeypatch.setattr(sys, "argv", ["auditor", "scan", "x"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 4
+    assert capsys.readouterr().err == "auditor: internal error: RuntimeError: something broke\n"
