@@ -60,11 +60,23 @@ def _case(*facts: Fact) -> CaseView:
 
 
 def test_a_message_field_no_condition_fills_is_an_error_naming_rule_and_field(tmp_path):
-    # {left} is a known field (compare fills it), but this rule has no compare
-    rule = _rule(tmp_path, "no-left", 'message: "Found {quote}: {left}"\nconditions: {exists: {fact: secrecy-request}}\n')
+    # {left} is filled by the compare branch, but the exists branch is the one that fires
+    rule = _rule(tmp_path, "no-left", 'message: "Found {quote}: {left}"\nconditions:\n  any:\n'
+                 "    - exists: {fact: secrecy-request}\n"
+                 "    - compare: {left: {fact: money, attr: usd}, op: gt, right: 1000}\n")
     with pytest.raises(InternalError) as err:
         evaluate_rule(rule, _case(_fact("secrecy-request")))
     assert "no-left" in err.value.message and "{left}" in err.value.message
+
+
+def test_a_field_only_a_missing_kind_of_condition_fills_is_refused_at_validation(tmp_path):
+    (tmp_path / "no-left.yaml").write_text(
+        f"id: no-left\n{RULE_HEAD}message: \"{{quote}}: {{left}} ({{spread_pct}})\"\n"
+        "conditions: {all: [{exists: {fact: secrecy-request}}, {spread: {select: {fact: money}, attr: usd, threshold: 0.1}}]}\n",
+        encoding="utf-8")
+    _, problems = load_rules([tmp_path], collect=True)
+    assert [p.message for p in problems] == [
+        "message: field '{left}' is filled only by a compare condition, and this rule has none"]
 
 
 def test_fields_every_fact_has_are_filled(tmp_path):

@@ -93,13 +93,16 @@ TEST_KEYS = {"attr": True, "op": True, "value": False, "param": False, "key": Fa
 UNNAMED_IN_KEYS = {"select": True, "attr": True, "document_kind": True, "min_score": False}
 PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-# names a message template may use, besides parameters and fact attributes
-TEMPLATE_NAMES = frozenset(
-    """quote document page count title rule_id severity documents case_documents
-    left right ratio left_document right_document left_page right_page fx percent_over
-    values spread_pct max min max_document min_document
-    threshold vendor best_match best_score agreements""".split()
-)
+# names a message template may use, besides parameters and fact attributes:
+# those every finding fills, and those only a kind of condition fills
+ALWAYS_FIELDS = frozenset("quote document page count title rule_id severity documents case_documents".split())
+CONDITION_FIELDS: dict[str, frozenset[str]] = {
+    "compare": frozenset("left right ratio percent_over left_document right_document left_page right_page fx".split()),
+    "spread": frozenset("values spread_pct max min max_document min_document threshold fx".split()),
+    "each": frozenset({"threshold"}),
+    "unnamed-in": frozenset("vendor best_match best_score agreements".split()),
+}
+TEMPLATE_NAMES = ALWAYS_FIELDS.union(*CONDITION_FIELDS.values())
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class _Checker:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self._messages: list[tuple[Any, str]] = []  # branch messages of the rule being checked
         self._constructor = yaml.SafeLoader("")
 
     def err(self, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
@@ -516,9 +520,11 @@ class _Checker:
                     req = self.requirement(item, f"requires[{i}]", top=True)
                     if req is not None:
                         requires.append(req)
+        self._messages = []
         conditions = self.condition(m["conditions"], "conditions", params, kinds_used) if "conditions" in m else None
-        if message:
-            self.template(m["message"], message, params, kinds_used)
+        used = _condition_keys(conditions)
+        for node, text in ([(m["message"], message)] if message else []) + self._messages:
+            self.template(node, text, params, kinds_used, used)
         if len(self.problems) > before or None in (rid, title, severity, status, summary, rationale, message, conditions):
             return None
         return Rule(
@@ -529,12 +535,13 @@ class _Checker:
         )
 
     def _branch_message(self, node: yaml.Node, out: dict[str, Any], params: dict[str, Any], kinds_used: set[str]) -> None:
-        """A condition may carry its own message, used when that branch fires."""
+        """A condition may carry its own message, used when that branch fires
+        (its fields are checked with the rule's, once all conditions are known)."""
         for knode, vnode in node.value:
             if knode.value == "message":
                 text = self.string(vnode, "message")
                 if text:
-                    self.template(vnode, text, params, kinds_used)
+                    self._messages.append((vnode, text))
                     out["message"] = text.strip()
 
     def requirement(self, item: yaml.Node, what: str, top: bool) -> Requirement | None:
@@ -571,7 +578,8 @@ class _Checker:
             any=tuple(alternatives),
         )
 
-    def template(self, node: yaml.Node, message: str, params: dict[str, Any], kinds_used: set[str]) -> None:
+    def template(self, node: yaml.Node, message: str, params: dict[str, Any], kinds_used: set[str],
+                 conditions_used: set[str] | None = None) -> None:
         allowed = set(TEMPLATE_NAMES) | set(params) | set(COMMON_ATTRS)
         for kind in kinds_used:
             allowed |= set(attrs_of(kind))
@@ -584,6 +592,29 @@ class _Checker:
             name = re.split(r"[.\[]", f, maxsplit=1)[0]
             if name not in allowed:
                 self.err(node, f"message: unknown field '{{{name}}}'", _suggest(name, sorted(allowed)) or "see 'auditor rules show' for the fields")
+                continue
+            if conditions_used is None or name in ALWAYS_FIELDS or name in params or name in COMMON_ATTRS \
+                    or any(name in attrs_of(k) for k in kinds_used):
+                continue
+            fillers = [c for c, names in CONDITION_FIELDS.items() if name in names]
+            if fillers and not conditions_used & set(fillers):
+                self.err(node, f"message: field '{{{name}}}' is filled only by a {' or '.join(fillers)} condition, "
+                         "and this rule has none", "drop the field or add the condition")
+
+
+def _condition_keys(cond: Any) -> set[str]:
+    """The kinds of condition a parsed condition tree uses."""
+    out: set[str] = set()
+    if isinstance(cond, dict) and len(cond) == 1:
+        (key, body), = cond.items()
+        if key in CONDITION_KEYS:
+            out.add(key)
+            if key in ("all", "any"):
+                for c in body or ():
+                    out |= _condition_keys(c)
+            elif key == "not":
+                out |= _condition_keys(body)
+    return out
 
 
 def _suggest(word: str, options: Iterable[str]) -> str | None:
