@@ -286,14 +286,19 @@ def scan(
     timestamp: bool = typer.Option(False, "--timestamp", help="Put the scan time in the report (off: output is deterministic)."),
     timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report, and print the time to render and the total on stderr."),
     width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
+    debug: bool = typer.Option(False, "--debug", help="Print the traceback of internal errors (bugs) on stderr."),
 ) -> None:
     """Scan PDFs and report red flags with page-cited evidence.
 
     Example: auditor scan filings/ --format sarif --output auditor.sarif --fail-on high
     """
     t_entry = time.perf_counter()
+    if debug:
+        from auditor.ingest.worker import DEBUG_ENV
+
+        os.environ[DEBUG_ENV] = "1"  # the workers inherit it
     from auditor.models import Severity
-    from auditor.pipeline import discover, failing, load_baseline, run_scan
+    from auditor.pipeline import discover, load_baseline, run_scan
     from auditor.report import Format, RenderOptions, render
 
     clock: dict[str, float] = {}
@@ -349,10 +354,37 @@ def scan(
     if output is not None and not quiet:
         n = sum(len(c.findings) for c in result.cases)
         typer.echo(f"wrote {output} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
+    code = exit_code(result, threshold, strict)
+    if code is ExitCode.INTERNAL:
+        docs, checks = internal_errors(result)
+        typer.echo(f"auditor: internal error (a bug) in {docs} document(s) and {checks} rule check(s); "
+                   "the report lists them" + ("" if debug else " (--debug shows the tracebacks)"), err=True)
+    if code is not ExitCode.OK:
+        raise typer.Exit(int(code))
+
+
+def internal_errors(result) -> tuple[int, int]:
+    """(documents whose fact extraction failed, rule checks that raised): bugs."""
+    from auditor.errors import INTERNAL_ERROR_CODE
+    from auditor.models import Outcome
+
+    docs = sum(1 for d in result.documents if d.error is not None and d.error.code == INTERNAL_ERROR_CODE)
+    checks = sum(1 for c in result.cases for k in c.checks if k.outcome is Outcome.ERROR)
+    return docs, checks
+
+
+def exit_code(result, threshold, strict: bool) -> ExitCode:
+    """The exit code of a scan that ran, by priority: an internal error (4) over
+    an unreadable document with --strict (3) over a finding at --fail-on (1)."""
+    from auditor.pipeline import failing
+
+    if any(internal_errors(result)):
+        return ExitCode.INTERNAL
     if strict and result.stats.errors:
-        raise typer.Exit(int(ExitCode.UNREADABLE))
+        return ExitCode.UNREADABLE
     if failing(result, threshold):
-        raise typer.Exit(int(ExitCode.FINDINGS))
+        return ExitCode.FINDINGS
+    return ExitCode.OK
 
 
 def _with_clock(result, clock: dict[str, float]):
@@ -517,6 +549,26 @@ def rules_validate(
     typer.echo(f"{len(rule_set)} rule(s) valid in {target}")
 
 
+@rules_app.command("schema", cls=_FastCommand)
+def rules_schema(
+    kind: str = typer.Option("rule", "--kind", help="rule (a rule file), pattern (a pattern file) or pack (pack.yaml)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the schema to FILE instead of stdout."),
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of rule files, pattern files or pack
+    manifests, for editors and CI; generated from the validator's own tables.
+
+    Example: auditor rules schema --kind rule -o rule.schema.json
+    """
+    from auditor.ruleset.json_schema import KINDS, render
+
+    try:
+        if kind not in KINDS:
+            raise AuditorError(f"--kind must be one of: {', '.join(KINDS)} (got {kind!r})")
+        _write(render(kind), output)
+    except AuditorError as err:
+        _fail(err)
+
+
 @rules_app.command("test", cls=_FastCommand)
 def rules_test(
     directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
@@ -561,3 +613,13 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: one line, the traceback only with --debug
+        from auditor.ingest.worker import DEBUG_ENV
+
+        if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
+            import traceback
+
+            traceback.print_exc()
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
+        sys.exit(int(ExitCode.INTERNAL))

@@ -13,10 +13,14 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # a finding at or above --fail-on
     USAGE = 2  # bad command line, missing path, invalid rule file
     UNREADABLE = 3  # --strict and some document could not be read
+    INTERNAL = 4  # internal error (a bug): in a document's fact extraction, a rule, or the tool
 
 
 # Stable codes for documents that cannot be read (the report's error.code).
 DOCUMENT_ERROR_CODES = ("corrupt", "empty", "encrypted", "not-pdf", "too-large", "timeout")
+# The error code of a document that was read but whose facts could not be
+# extracted because of a bug in the auditor (not a problem of the document).
+INTERNAL_ERROR_CODE = "internal-error"
 
 
 class AuditorError(Exception):
@@ -32,6 +36,17 @@ class AuditorError(Exception):
 
 class UsageError(AuditorError):
     exit_code = ExitCode.USAGE
+
+
+class InternalError(AuditorError):
+    """A bug: something the auditor's own code or data got wrong (a rule whose
+    message names a field nothing fills, a keyed parameter without the key asked
+    for, a broken bundled table).  Never a silent fallback."""
+
+    exit_code = ExitCode.INTERNAL
+
+    def render(self) -> str:
+        return f"internal error: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,16 @@ a report can say so.
 from __future__ import annotations
 
 import csv
-import io
 import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from auditor.errors import InternalError
+
 __all__ = [
     "Conversion",
+    "RateTableError",
     "UnknownRate",
     "convert",
     "currencies",
@@ -56,7 +58,13 @@ _SYMBOLS = {"USD": "US$", "PKR": "Rs", "CNY": "RMB"}
 
 
 class UnknownRate(LookupError):
-    """No rate for this currency in the bundled table."""
+    """No rate for this currency in the bundled table (a normal "cannot convert")."""
+
+
+class RateTableError(InternalError):
+    """The bundled exchange-rate table is missing, unreadable or has a bad row:
+    a broken installation, reported loudly (exit code 4), never taken for an
+    unknown currency."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,18 +107,44 @@ class Conversion:
 
 @cache
 def _table() -> dict[str, dict[int, float]]:
-    text = resources.files(_DATA_PACKAGE).joinpath(_DATA_FILE).read_text(encoding="utf-8")
-    body = io.StringIO("".join(ln for ln in text.splitlines(keepends=True) if not ln.lstrip().startswith("#")))
+    """The bundled table, read once.  A table that is missing, unreadable or has
+    a bad row raises :class:`RateTableError` (a broken installation, never
+    mistaken for "no rate for this currency")."""
+    try:
+        text = resources.files(_DATA_PACKAGE).joinpath(_DATA_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ModuleNotFoundError) as exc:
+        raise RateTableError(f"cannot read the exchange-rate table {_DATA_FILE}: {exc}") from exc
+    return parse_table(text)
+
+
+def parse_table(text: str) -> dict[str, dict[int, float]]:
+    """currency -> year -> LCU per USD, from the CSV text of the table (``#``
+    lines are comments).  Any bad row raises :class:`RateTableError` with its line."""
+    rows = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not rows:
+        raise RateTableError(f"{_DATA_FILE}: the exchange-rate table is empty")
+    header = next(csv.reader([rows[0][1]]))
+    wanted = ("currency", "year", "lcu_per_usd")
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise RateTableError(f"{_DATA_FILE}:{rows[0][0]}: the header lacks the column(s) {', '.join(missing)}")
+    where = {c: header.index(c) for c in wanted}
     table: dict[str, dict[int, float]] = {}
-    for row in csv.DictReader(body):
-        code = row["currency"].strip().upper()
-        year = int(row["year"])
-        value = float(row["lcu_per_usd"])
+    for lineno, line in rows[1:]:
+        cells = next(csv.reader([line]))
+        try:
+            code = cells[where["currency"]].strip().upper()
+            year = int(cells[where["year"]])
+            value = float(cells[where["lcu_per_usd"]])
+        except (IndexError, ValueError) as exc:
+            raise RateTableError(f"{_DATA_FILE}:{lineno}: bad row {line.strip()!r} ({exc})") from None
+        if not code:
+            raise RateTableError(f"{_DATA_FILE}:{lineno}: a row without a currency")
         if not (value > 0 and math.isfinite(value)):
-            raise ValueError(f"{_DATA_FILE}: bad rate for {code} {year}: {value!r}")
+            raise RateTableError(f"{_DATA_FILE}:{lineno}: bad rate for {code} {year}: {value!r}")
         years = table.setdefault(code, {})
         if year in years:
-            raise ValueError(f"{_DATA_FILE}: duplicate row for {code} {year}")
+            raise RateTableError(f"{_DATA_FILE}:{lineno}: duplicate row for {code} {year}")
         years[year] = value
     return table
 

@@ -2,7 +2,8 @@
 
 documents -> pages -> facts -> findings -> report.  Every stage takes and returns
 these immutable dataclasses; nothing downstream mutates what upstream built.
-All of them pickle cheaply (they cross process boundaries and live in the cache).
+All of them pickle cheaply (they cross process boundaries); the caches store
+them as JSON (``auditor.codec``).
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def test_cached_scan_imports_neither_extractors_nor_yaml_nor_pydantic(tmp_path: 
     mods, code = _probe(first)
     assert code == "0", first.stderr[-2000:]
     assert not mods["pydantic"] and mods["yaml"]  # rules were validated (and cached) on this first run
-    assert list((cache / "rules").glob("*.pack"))
+    assert list((cache / "rules").glob("*.json"))
     report = (tmp_path / "r.json").read_text()
     second = _run_cli(args, probe)
     mods, code = _probe(second)
@@ -167,7 +167,7 @@ def test_rule_pack_cache_follows_the_rule_files(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first, _ = load_rules([rules_dir], cache_dir=cache)
     again, _ = load_rules([rules_dir], cache_dir=cache)
-    assert again == first and len(list((cache / "rules").glob("*.pack"))) == 1
+    assert again == first and len(list((cache / "rules").glob("*.json"))) == 1
     import re
 
     rule = first[0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -36,7 +35,7 @@ def run(tasks: list[DocTask], cache_dir: Path, **opts) -> tuple[list[DocumentRes
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.rglob("*.pkl"))
+    return sorted((cache_dir / f"v{CACHE_FORMAT}").rglob("*.json"))
 
 
 @pytest.fixture()
@@ -114,11 +113,11 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(folder, tmp_path, damage):
         elif damage == "empty":
             entry.write_bytes(b"")
         elif damage == "other-format":
-            obj = pickle.loads(data)
-            entry.write_bytes(pickle.dumps({**obj, "format": CACHE_FORMAT + 1}))
+            obj = json.loads(data)
+            entry.write_bytes(json.dumps({**obj, "format": CACHE_FORMAT + 1}).encode())
         else:
-            obj = pickle.loads(data)
-            entry.write_bytes(pickle.dumps({**obj, "result": "not a result"}))
+            obj = json.loads(data)
+            entry.write_bytes(json.dumps({**obj, "result": "not a result"}).encode())
     again, pool = run(tasks_of(folder), cache)
     assert not any(r.from_cache for r in again)
     assert [r.info for r in again] == [r.info for r in cold]

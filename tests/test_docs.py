@@ -47,13 +47,14 @@ def test_readme_lists_every_rule_and_exit_code() -> None:
     rules, _ = load_rules([builtin_rules_dir()])
     for rule in rules:
         assert f"`{rule.id}`" in README
-    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 4 |"):
         assert code in README
 
 
 def test_every_command_documents_an_example() -> None:
     runner = CliRunner()
-    for cmd in (["scan"], ["facts"], ["rules", "list"], ["rules", "show"], ["rules", "validate"], ["rules", "test"]):
+    for cmd in (["scan"], ["facts"], ["rules", "list"], ["rules", "show"], ["rules", "validate"], ["rules", "test"],
+                ["rules", "schema"]):
         res = runner.invoke(app, [*cmd, "--help"])
         assert res.exit_code == 0
         assert "Example: auditor" in res.stdout, cmd

@@ -201,5 +201,5 @@ def test_cli_reports_unreadable_documents_and_scans_the_rest(tmp_path):
     assert docs["case/good.pdf"]["pages"] == 1
     strict = subprocess.run(cmd + ["--strict"], capture_output=True, timeout=120)
     assert strict.returncode == 3
-    assert not list(case.glob("*.pkl")) and sorted(p.name for p in case.iterdir()) == \
+    assert not list(case.glob("*.json")) and sorted(p.name for p in case.iterdir()) == \
         ["cut.pdf", "empty.pdf", "good.pdf", "locked.pdf", "random.pdf"]  # nothing written beside the inputs

@@ -572,11 +572,11 @@ def _clean_vendor(raw: str) -> str:
 
 
 def _to_usd(value: float, currency: str, year: int | None):
-    try:
-        from auditor import fx
+    from auditor import fx
 
+    try:
         conv = fx.to_usd(value, currency, year)
-    except Exception:  # unknown currency or no table: leave unconverted
+    except fx.UnknownRate:  # no rate for this currency: left unconverted (a broken table raises)
         return None
     return round(conv.usd, 2), conv.rate, conv.year
 

@@ -75,3 +75,71 @@ def label(attr: str, value: object) -> object:
 
         return patterns.load().label(attr, value)
     return value
+
+
+# --- the values an attribute can take ------------------------------------------------
+#
+# Rule files are checked against these (``where: {mechanism: single-sorce}`` is an
+# error with a hint); an attribute not listed is free-form (names, amounts, dates).
+
+# attributes of the parsers' kinds that are true or false (a pattern set declares its own
+# kinds' attributes with their type and values)
+BOOL_ATTRS: frozenset[tuple[str, str]] = frozenset({
+    ("money", "approx"),
+    ("amount-restatement", "agrees"),
+})
+
+# enumerated attributes of the parsers' kinds, and those every fact has, by attribute name
+ATTR_VALUES: dict[str, tuple[str, ...]] = {
+    # who says it: the court itself, the record before it, a party, the law, the author, a precedent
+    "speaker": ("court", "record", "party", "law", "author", "precedent", "other"),
+    "scope": ("national", "international"),  # of competitive bidding
+}
+
+BOOL_VALUES = ("true", "false")
+
+
+def _pattern_attr(kind: str | None, attr: str):
+    if kind is None or kind in PARSER_KINDS:
+        return None
+    from auditor.extract import patterns
+
+    spec = patterns.load().kinds.get(kind)
+    return spec.attr(attr) if spec is not None else None
+
+
+def known_values(kind: str | None, attr: str) -> tuple[str, ...] | None:
+    """The values ``attr`` of a fact of ``kind`` can take, or None if it is
+    free-form.  Bool attributes give ``("true", "false")``; ``kind`` None means an
+    attribute every fact has.  The one place rule validation (and the JSON Schema
+    of rule files) asks: the parsers' kinds are listed here, the pattern kinds'
+    attributes come from the pack's pattern sets."""
+    if is_bool_attr(kind, attr):
+        return BOOL_VALUES
+    if attr == "status":
+        from auditor.models import Status
+
+        return tuple(s.value for s in Status)
+    if attr == "document_kind":
+        from auditor.extract.doctype import KINDS
+
+        return tuple(KINDS)
+    if kind is not None and attr not in attrs_of(kind):
+        return None
+    if attr == "role" and kind == "money":
+        from auditor.extract.money import ROLES  # the money module owns the roles
+
+        return tuple(ROLES)
+    spec = _pattern_attr(kind, attr)
+    if spec is not None and spec.values:
+        return tuple(spec.values)
+    return ATTR_VALUES.get(attr)
+
+
+def is_bool_attr(kind: str | None, attr: str) -> bool:
+    if kind is None:
+        return False
+    if (kind, attr) in BOOL_ATTRS:
+        return True
+    spec = _pattern_attr(kind, attr)
+    return spec is not None and spec.type == "bool"

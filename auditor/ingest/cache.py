@@ -12,7 +12,7 @@ The key (sha256 of these, joined):
 * the cache format, ``EXTRACTOR_VERSION`` (facts) and ``INGEST_VERSION`` (pages),
   and a fingerprint of the source files of extraction and reading (so a
   developer's edit never meets results of the code before it),
-* the field names of the cached dataclasses (a model change never unpickles
+* the field names of the cached dataclasses (a model change never decodes
   into a half-filled object),
 * the file's sha256 and its base name (the document kind is partly guessed from
   the file name, so a renamed copy is read again; the same file in another
@@ -27,12 +27,13 @@ already hashed, trusted while their size, inode and times are unchanged: see
 ``auditor.ruleset.schema``), so a warm rescan neither re-reads every PDF nor
 parses the YAML rules.
 
-Layout: ``<cache dir>/v1/<key[:2]>/<key>.pkl``, each a pickle of
-``{"format", "key", "result"}``.  Writes go to a temporary file in the same folder
-and are moved into place with ``os.replace`` (atomic), so two scans at once never
-see half an entry; the last writer wins with identical content.  An entry that
-cannot be read back (truncated, corrupt, from another version) is ignored and
-rewritten.  On a hit, ``DocumentInfo.path`` and every ``Evidence.document`` are
+Layout: ``<cache dir>/v2/<key[:2]>/<key>.json``, each a compact JSON object
+``{"format", "key", "result"}`` with the result encoded by ``auditor.codec``
+(data only: reading an entry never runs code, unlike a pickle).  Writes go to
+a temporary file in the same folder and are moved into place with
+``os.replace`` (atomic), so two scans at once never see half an entry; the
+last writer wins with identical content.  An entry that cannot be read back
+(truncated, corrupt, from another version) is ignored and rewritten.  On a hit, ``DocumentInfo.path`` and every ``Evidence.document`` are
 re-stamped with the current relative path, and ``from_cache`` is set.
 
 The cache lives in ``$XDG_CACHE_HOME/auditor`` (default ``~/.cache/auditor``),
@@ -43,17 +44,18 @@ folder is always safe.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 import time
 from dataclasses import fields, replace
 from pathlib import Path
 
+from auditor.codec import result_from_json, result_to_json
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Evidence, Fact
 from auditor.options import OcrMode, ScanOptions
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: JSON entries (*.json); 1 was pickles
 
 
 def default_dir() -> Path:
@@ -70,7 +72,8 @@ def _models_signature() -> str:
 # The code a cached result comes from, relative to the package: a change to any
 # of these files (a developer editing an extractor without bumping
 # EXTRACTOR_VERSION) invalidates the cache too.
-_CODE = ("extract/*.py", "ingest/pdf.py", "ingest/ocr.py", "ingest/worker.py", "models.py", "fx.py", "data/*")
+_CODE = ("extract/*.py", "ingest/pdf.py", "ingest/ocr.py", "ingest/worker.py", "models.py", "codec.py", "fx.py",
+         "data/*")
 _code_digest: str | None = None
 
 
@@ -156,22 +159,26 @@ class ResultCache:
         return hashlib.sha256(f"{self._signature}|name={name}|sha256={sha256}".encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.dir / key[:2] / f"{key}.pkl"
+        return self.dir / key[:2] / f"{key}.json"
 
     def get(self, sha256: str, rel: str) -> DocumentResult | None:
         """The cached result of this file, re-stamped with ``rel``; None on a miss."""
         t0 = time.perf_counter()
         key = self.key(sha256, _basename(rel))
         path = self._path(key)
+        result = None
         try:
             with open(path, "rb") as fh:
-                entry = pickle.load(fh)
-            result = entry["result"] if entry.get("format") == CACHE_FORMAT and entry.get("key") == key else None
-        except FileNotFoundError:
-            result = None
-        except Exception:  # truncated, corrupt, written by another version: rebuild it
-            result = None
-            _unlink(path)
+                data = fh.read()
+        except OSError:  # not there (a miss), or unreadable: read the document
+            data = None
+        if data is not None:
+            try:
+                entry = json.loads(data)
+                if type(entry) is dict and entry.get("format") == CACHE_FORMAT and entry.get("key") == key:
+                    result = result_from_json(entry["result"])
+            except (ValueError, KeyError, TypeError, RecursionError):  # truncated, corrupt (DecodeError is a ValueError)
+                _unlink(path)
         if not isinstance(result, DocumentResult) or result.info.sha256 != sha256 or result.info.error is not None:
             self.misses += 1
             return None
@@ -188,7 +195,8 @@ class ResultCache:
             return False
         key = self.key(info.sha256, _basename(info.path))
         path = self._path(key)
-        data = pickle.dumps({"format": CACHE_FORMAT, "key": key, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+        data = json.dumps({"format": CACHE_FORMAT, "key": key, "result": result_to_json(result)},
+                          separators=(",", ":")).encode("ascii")
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

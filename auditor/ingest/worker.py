@@ -20,6 +20,7 @@ note "blank page", without running tesseract.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -27,10 +28,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.errors import DocumentReadError
+from auditor.errors import INTERNAL_ERROR_CODE, DocumentReadError
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Page, PageSource
 from auditor.options import OcrMode, ScanOptions
 
+# set (by ``auditor scan --debug``, inherited by the workers): tracebacks of internal errors on stderr
+DEBUG_ENV = "AUDITOR_DEBUG"
 SPARSE_CHARS = 100  # a text layer this thin over a page-sized image is a scanner's stamp
 SCAN_COVER = 0.4  # share of the page an image must cover to count as a scan
 BLANK_INK = 0.00005  # rendered pages with less ink than this are blank (no OCR run)
@@ -101,11 +104,12 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
         del pages
         msg = f"extracting its facts needs more than the worker's memory limit of {options.max_memory_mb} MiB"
         return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
-    except Exception as exc:  # an extractor bug must not lose the rest of the scan
-        print(f"auditor: internal error while extracting facts from {task.rel}:\n{traceback.format_exc()}",
-              file=sys.stderr, flush=True)
-        err = DocumentReadError("corrupt", f"internal error while extracting facts ({type(exc).__name__}: {exc}); please report this")
-        return Outcome(failed(task, digest, err), cacheable=False)
+    except Exception as exc:  # an extractor bug: the PDF was read, our code failed on it
+        # (the PDF libraries raise only while reading, above: that is "corrupt")
+        if os.environ.get(DEBUG_ENV):
+            print(f"auditor: internal error while extracting facts from {task.rel}:\n{traceback.format_exc()}",
+                  file=sys.stderr, flush=True)
+        return Outcome(internal_error(task, digest, "fact extraction", exc), cacheable=False)
     timings["facts"] = time.perf_counter() - t1
 
     unread = tuple(p.number for p in pages if p.source is PageSource.NONE)
@@ -126,6 +130,15 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
 
 def failed(task: DocTask, digest: str, exc: DocumentReadError) -> DocumentResult:
     info = DocumentInfo(path=task.rel, sha256=digest, pages=0, error=DocumentError(exc.code, exc.message))
+    return DocumentResult(info)
+
+
+def internal_error(task: DocTask, digest: str, stage: str, exc: BaseException) -> DocumentResult:
+    """The result of a document on which the auditor's own code failed (a bug):
+    code ``internal-error``, a one-line message naming the stage and the exception."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    message = f"internal error in {stage}: {type(exc).__name__}" + (f": {detail}" if detail else "")
+    info = DocumentInfo(path=task.rel, sha256=digest, pages=0, error=DocumentError(INTERNAL_ERROR_CODE, message))
     return DocumentResult(info)
 
 

@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from auditor.errors import InternalError
 from auditor.models import (
     Check,
     DocumentInfo,
@@ -152,17 +153,29 @@ class Evaluator:
             self.params.update(parameters)
 
     def param(self, ref: Any, key: Any = None) -> Any:
+        """A parameter's value; of a keyed parameter (``min_days: {national: 15,
+        international: 30}``), the value for ``key``, or for its ``default`` key.
+        A key the parameter has not (and no ``default``) is an InternalError
+        naming the rule, the parameter and the key: never its first value."""
+        name = None
         if isinstance(ref, str) and ref.startswith("$"):
-            ref = ref[1:]
-            value = self.params[ref]
+            name = ref[1:]
+            if name not in self.params:
+                raise InternalError(f"rule '{self.rule.id}': unknown parameter '{name}'")
+            value = self.params[name]
         elif isinstance(ref, str) and ref in self.params:
+            name = ref
             value = self.params[ref]
         else:
             value = ref
         if isinstance(value, dict):
-            if key is None or key not in value:
-                key = "default" if "default" in value else next(iter(value))
-            return value[key]
+            if key is not None and key in value:
+                return value[key]
+            if "default" in value:
+                return value["default"]
+            asked = "no key" if key is None else f"key {key!r}"
+            raise InternalError(f"rule '{self.rule.id}': parameter '{name}' has no value for {asked} "
+                                f"(it has: {', '.join(map(str, value))}; add the key or a 'default')")
         return value
 
     # -- requirements -----------------------------------------------------------------
@@ -442,6 +455,9 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         "quote": _short(first.quote),
         "document": first.document,
         "page": first.page,
+        # the other attributes every fact has (the validator lets a message name them)
+        **({"document_kind": case.kind_of(primary[0].document), "status": primary[0].status.value,
+            "confidence": round(primary[0].confidence, 2)} if primary else {}),
         "count": len({(f.document, f.page, f.evidence[0].quote) for f in primary}),
         "title": rule.title,
         "rule_id": rule.id,
@@ -451,7 +467,7 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         **rule.parameters,
         **{k: rule.label(k, v) for k, v in values.items()},
     }
-    message = _format(values.get("__message__") or rule.message, fill)
+    message = _format(values.get("__message__") or rule.message, fill, rule.id)
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -564,12 +580,19 @@ def _short(quote: str, limit: int = 160) -> str:
 
 
 class _Fill(dict):
+    """The values of a message; a field nothing filled is a bug of the rule (the
+    validator refuses names no condition can fill), never a silent "?" or "{...}"."""
+
+    def __init__(self, values: dict[str, Any], rule_id: str) -> None:
+        super().__init__(values)
+        self.rule_id = rule_id
+
     def __missing__(self, key: str) -> str:
-        return "?"
+        raise InternalError(f"rule '{self.rule_id}': the message field '{{{key}}}' was not filled by any condition")
 
 
-def _format(template: str, values: dict[str, Any]) -> str:
+def _format(template: str, values: dict[str, Any], rule_id: str = "?") -> str:
     try:
-        return " ".join(template.format_map(_Fill(values)).split())
-    except (ValueError, TypeError, KeyError, IndexError):
-        return " ".join(template.split())
+        return " ".join(template.format_map(_Fill(values, rule_id)).split())
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise InternalError(f"rule '{rule_id}': the message cannot be formatted ({type(exc).__name__}: {exc})") from exc

@@ -10,8 +10,8 @@ libyaml (``yaml.CSafeLoader``, ≈ 10× faster) when PyYAML has it; a file with 
 syntax error is composed again by the pure-Python loader, so error messages do
 not depend on how PyYAML was built.
 
-A validated rule pack is cached (``load_rules(..., cache_dir=...)``): a pickle
-keyed by the content of every rule file of the directories, their paths, and the
+A validated rule pack is cached (``load_rules(..., cache_dir=...)``): JSON
+(``rule_to_json``) keyed by the content of every rule file of the directories, their paths, and the
 source of the validator and of what it checks against, so a scan whose rules
 have not changed neither parses YAML nor imports PyYAML.  Only packs without
 problems are cached.
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from auditor.errors import Problem, RuleFileError
-from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS
+from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, is_bool_attr, known_values
 from auditor.models import Reference, RuleInfo, Severity, legal_basis
 
 
@@ -59,7 +59,6 @@ OPS = ("lt", "le", "gt", "ge", "eq", "ne")
 AGGS = ("max", "min", "sum", "first", "count")
 FACT_STATUSES = ("asserted", "negated", "hypothetical", "reported", "off-topic", "any")
 CONDITION_KEYS = ("all", "any", "not", "exists", "absent", "compare", "spread", "each", "unnamed-in")
-MONEY_ROLES = ("contract-price", "loan-amount", "npv-cost", "estimate", "market-price")
 DOCS_BASE = "https://github.com/auditor-dev/auditor/blob/main/docs/rules"
 
 TOP_KEYS: dict[str, bool] = {  # key -> required
@@ -81,14 +80,29 @@ TOP_KEYS: dict[str, bool] = {  # key -> required
 REFERENCE_KEYS = {"title": True, "section": False, "text": False, "url": False, "ocp_code": False}
 SELECTOR_KEYS = {"fact": True, "where": False, "status": False, "min_confidence": False, "document_kind": False, "not_document_kind": False}
 REQUIRE_KEYS = {"fact": False, "where": False, "document_kind": False, "min_count": False, "distinct_documents": False, "any": False, "reason": True}
+# the keys of each kind of condition (key -> required); the JSON Schema of rule
+# files (auditor.ruleset.json_schema) is generated from these same tables
+EXISTS_KEYS = dict(SELECTOR_KEYS, message=False)  # an exists may carry its own message
+OPERAND_KEYS = dict(SELECTOR_KEYS, attr=True, agg=False)  # a selection reduced to one number
+PARAM_OPERAND_KEYS = {"param": True}
+COMPARE_KEYS = {"left": True, "right": True, "op": True, "ratio": False, "message": False}
+SPREAD_KEYS = {"select": True, "attr": True, "threshold": True, "by": False}
+SPREAD_BY = ("document",)
+EACH_KEYS = {"select": True, "test": True}
+TEST_KEYS = {"attr": True, "op": True, "value": False, "param": False, "key": False}  # exactly one of value, param
+UNNAMED_IN_KEYS = {"select": True, "attr": True, "document_kind": True, "min_score": False}
+PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-# names a message template may use, besides parameters and fact attributes
-TEMPLATE_NAMES = frozenset(
-    """quote document page count title rule_id severity documents case_documents
-    left right ratio left_document right_document left_page right_page fx percent_over
-    values spread_pct max min max_document min_document
-    threshold vendor best_match best_score agreements""".split()
-)
+# names a message template may use, besides parameters and fact attributes:
+# those every finding fills, and those only a kind of condition fills
+ALWAYS_FIELDS = frozenset("quote document page count title rule_id severity documents case_documents".split())
+CONDITION_FIELDS: dict[str, frozenset[str]] = {
+    "compare": frozenset("left right ratio percent_over left_document right_document left_page right_page fx".split()),
+    "spread": frozenset("values spread_pct max min max_document min_document threshold fx".split()),
+    "each": frozenset({"threshold"}),
+    "unnamed-in": frozenset("vendor best_match best_score agreements".split()),
+}
+TEMPLATE_NAMES = ALWAYS_FIELDS.union(*CONDITION_FIELDS.values())
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,7 @@ class _Checker:
     def __init__(self, file: str, kinds: Any = None):
         self.file = file
         self.problems: list[Problem] = []
+        self._messages: list[tuple[Any, str]] = []  # branch messages of the rule being checked
         self._constructor = yaml.SafeLoader("")
         self.fact_kinds = FACT_KINDS if kinds is None else kinds  # fact kinds a rule may use
 
@@ -291,16 +306,29 @@ class _Checker:
                 out[attr] = {"ops": ops}
             else:
                 val = self.value(vnode)
-                if attr == "role":
-                    for r in val if isinstance(val, list) else [val]:
-                        if r not in MONEY_ROLES:
-                            self.err(vnode, f"{what}.role: '{r}' is not one of: {', '.join(MONEY_ROLES)}", _suggest(str(r), MONEY_ROLES))
+                self.known_value(vnode, val, kind, attr, what)
                 out[attr] = val
         return out
 
+    def known_value(self, node: yaml.Node, val: Any, kind: str | None, attr: str, what: str) -> None:
+        """``val`` (or each of a list) must be a value ``attr`` can take, if it is enumerated."""
+        values = known_values(kind, attr)
+        if values is None:
+            return
+        items = list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
+        for item, v in zip(items, val if isinstance(val, list) else [val]):
+            if is_bool_attr(kind, attr):
+                if not isinstance(v, bool):
+                    self.err(item, f"{what}.{attr}: {v!r} is not a known value of {attr}", "write true or false")
+            elif attr == "role" and str(v) not in values:  # worded as it always was
+                self.err(item, f"{what}.role: '{v}' is not one of: {', '.join(values)}", _suggest(str(v), values))
+            elif isinstance(v, (bool, list, dict)) or v is None or str(v) not in values:
+                self.err(item, f"{what}.{attr}: '{v}' is not a known value of {attr}",
+                         _suggest(str(v), values) or f"known values: {', '.join(values)}")
+
     def operand(self, node: yaml.Node, what: str, params: dict[str, Any], kinds_used: set[str]) -> dict[str, Any] | None:
         if isinstance(node, yaml.MappingNode) and any(k.value == "param" for k, _ in node.value):
-            m = self.mapping(node, {"param": True}, what)
+            m = self.mapping(node, PARAM_OPERAND_KEYS, what)
             if m and "param" in m:
                 name = self.string(m["param"], f"{what}.param")
                 if name and name not in params:
@@ -309,7 +337,7 @@ class _Checker:
             return None
         if isinstance(node, yaml.ScalarNode):
             return {"number": self.number(node, what, params)}
-        keys = dict(SELECTOR_KEYS, attr=True, agg=False)
+        keys = OPERAND_KEYS
         sel = self.selector(node, what, kinds_used, keys)
         if sel is None:
             return None
@@ -341,13 +369,13 @@ class _Checker:
             inner = self.condition(vnode, f"{what}.not", params, kinds_used)
             return {"not": inner} if inner else None
         if key in ("exists", "absent"):
-            keys = dict(SELECTOR_KEYS, message=False) if key == "exists" else SELECTOR_KEYS
+            keys = EXISTS_KEYS if key == "exists" else SELECTOR_KEYS
             sel = self.selector(vnode, f"{what}.{key}", kinds_used, keys)
             if sel is not None and key == "exists":
                 self._branch_message(vnode, sel, params, kinds_used)
             return {key: sel} if sel is not None else None
         if key == "compare":
-            m = self.mapping(vnode, {"left": True, "right": True, "op": True, "ratio": False, "message": False}, f"{what}.compare")
+            m = self.mapping(vnode, COMPARE_KEYS, f"{what}.compare")
             if m is None:
                 return None
             out = {
@@ -359,7 +387,7 @@ class _Checker:
             self._branch_message(vnode, out, params, kinds_used)
             return {"compare": out}
         if key == "spread":
-            m = self.mapping(vnode, {"select": True, "attr": True, "threshold": True, "by": False}, f"{what}.spread")
+            m = self.mapping(vnode, SPREAD_KEYS, f"{what}.spread")
             if m is None:
                 return None
             sel = self.selector(m["select"], f"{what}.spread.select", kinds_used) if "select" in m else None
@@ -370,10 +398,10 @@ class _Checker:
                 "select": sel,
                 "attr": attr,
                 "threshold": self.number(m["threshold"], f"{what}.spread.threshold", params) if "threshold" in m else None,
-                "by": self.enum(m["by"], ("document",), f"{what}.spread.by") if "by" in m else "document",
+                "by": self.enum(m["by"], SPREAD_BY, f"{what}.spread.by") if "by" in m else "document",
             }}
         if key == "each":
-            m = self.mapping(vnode, {"select": True, "test": True}, f"{what}.each")
+            m = self.mapping(vnode, EACH_KEYS, f"{what}.each")
             if m is None:
                 return None
             sel = self.selector(m["select"], f"{what}.each.select", kinds_used) if "select" in m else None
@@ -383,7 +411,7 @@ class _Checker:
                 self.err(tnode, f"{what}.each.test must be a non-empty list")
             elif tnode is not None:
                 for i, t in enumerate(tnode.value):
-                    tm = self.mapping(t, {"attr": True, "op": True, "value": False, "param": False, "key": False}, f"{what}.each.test[{i}]")
+                    tm = self.mapping(t, TEST_KEYS, f"{what}.each.test[{i}]")
                     if tm is None:
                         continue
                     test: dict[str, Any] = {}
@@ -404,10 +432,11 @@ class _Checker:
                         test["param"] = name
                     if "key" in tm:
                         test["key"] = self.string(tm["key"], f"{what}.each.test[{i}].key")
+                        self._keyed_param(tm["key"], test, sel, params, f"{what}.each.test[{i}]")
                     tests.append(test)
             return {"each": {"select": sel, "test": tests}}
         if key == "unnamed-in":
-            m = self.mapping(vnode, {"select": True, "attr": True, "document_kind": True, "min_score": False}, f"{what}.unnamed-in")
+            m = self.mapping(vnode, UNNAMED_IN_KEYS, f"{what}.unnamed-in")
             if m is None:
                 return None
             sel = self.selector(m["select"], f"{what}.unnamed-in.select", kinds_used) if "select" in m else None
@@ -418,6 +447,23 @@ class _Checker:
                 "min_score": self.number(m["min_score"], f"{what}.unnamed-in.min_score", params) if "min_score" in m else 85,
             }}
         return None
+
+    def _keyed_param(self, node: yaml.Node, test: dict[str, Any], sel: dict[str, Any] | None,
+                     params: dict[str, Any], what: str) -> None:
+        """A parameter keyed by an enumerated attribute must have a value for every
+        value of it (or a 'default'): the engine never falls back to its first value."""
+        key, name = test.get("key"), test.get("param")
+        value = params.get(name) if name else None
+        if not key or not sel or not sel.get("fact") or not isinstance(value, dict):
+            return
+        if key not in self.attrs_of(sel["fact"]):
+            self.err(node, f"{what}.key: fact '{sel['fact']}' has no attribute '{key}'", _suggest(key, self.attrs_of(sel["fact"])))
+            return
+        values = known_values(sel["fact"], key)
+        missing = [v for v in values or () if v not in value]
+        if missing and "default" not in value:
+            self.err(node, f"{what}: parameter '{name}' has no value for {key} {', '.join(repr(v) for v in missing)}",
+                     "add the key(s) or a 'default'")
 
     # -- a whole rule ---------------------------------------------------------------
 
@@ -454,7 +500,7 @@ class _Checker:
             else:
                 for knode, vnode in pnode.value:
                     val = self.value(vnode)
-                    if not re.match(r"^[a-z_][a-z0-9_]*$", str(knode.value)):
+                    if not PARAMETER_NAME.match(str(knode.value)):
                         self.err(knode, f"parameter name '{knode.value}' must be snake_case")
                     if isinstance(val, dict):
                         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in val.values()):
@@ -488,9 +534,11 @@ class _Checker:
                     req = self.requirement(item, f"requires[{i}]", top=True)
                     if req is not None:
                         requires.append(req)
+        self._messages = []
         conditions = self.condition(m["conditions"], "conditions", params, kinds_used) if "conditions" in m else None
-        if message:
-            self.template(m["message"], message, params, kinds_used)
+        used = _condition_keys(conditions)
+        for node, text in ([(m["message"], message)] if message else []) + self._messages:
+            self.template(node, text, params, kinds_used, used)
         if len(self.problems) > before or None in (rid, title, severity, status, summary, rationale, message, conditions):
             return None
         return Rule(
@@ -501,12 +549,13 @@ class _Checker:
         )
 
     def _branch_message(self, node: yaml.Node, out: dict[str, Any], params: dict[str, Any], kinds_used: set[str]) -> None:
-        """A condition may carry its own message, used when that branch fires."""
+        """A condition may carry its own message, used when that branch fires
+        (its fields are checked with the rule's, once all conditions are known)."""
         for knode, vnode in node.value:
             if knode.value == "message":
                 text = self.string(vnode, "message")
                 if text:
-                    self.template(vnode, text, params, kinds_used)
+                    self._messages.append((vnode, text))
                     out["message"] = text.strip()
 
     def requirement(self, item: yaml.Node, what: str, top: bool) -> Requirement | None:
@@ -543,7 +592,8 @@ class _Checker:
             any=tuple(alternatives),
         )
 
-    def template(self, node: yaml.Node, message: str, params: dict[str, Any], kinds_used: set[str]) -> None:
+    def template(self, node: yaml.Node, message: str, params: dict[str, Any], kinds_used: set[str],
+                 conditions_used: set[str] | None = None) -> None:
         allowed = set(TEMPLATE_NAMES) | set(params) | set(COMMON_ATTRS)
         for kind in kinds_used:
             allowed |= set(self.attrs_of(kind))
@@ -556,6 +606,29 @@ class _Checker:
             name = re.split(r"[.\[]", f, maxsplit=1)[0]
             if name not in allowed:
                 self.err(node, f"message: unknown field '{{{name}}}'", _suggest(name, sorted(allowed)) or "see 'auditor rules show' for the fields")
+                continue
+            if conditions_used is None or name in ALWAYS_FIELDS or name in params or name in COMMON_ATTRS \
+                    or any(name in self.attrs_of(k) for k in kinds_used):
+                continue
+            fillers = [c for c, names in CONDITION_FIELDS.items() if name in names]
+            if fillers and not conditions_used & set(fillers):
+                self.err(node, f"message: field '{{{name}}}' is filled only by a {' or '.join(fillers)} condition, "
+                         "and this rule has none", "drop the field or add the condition")
+
+
+def _condition_keys(cond: Any) -> set[str]:
+    """The kinds of condition a parsed condition tree uses."""
+    out: set[str] = set()
+    if isinstance(cond, dict) and len(cond) == 1:
+        (key, body), = cond.items()
+        if key in CONDITION_KEYS:
+            out.add(key)
+            if key in ("all", "any"):
+                for c in body or ():
+                    out |= _condition_keys(c)
+            elif key == "not":
+                out |= _condition_keys(body)
+    return out
 
 
 def _suggest(word: str, options: Iterable[str]) -> str | None:
@@ -673,9 +746,10 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
 
 # --- the rule-pack cache ------------------------------------------------------------
 
-PACK_FORMAT = 1
+PACK_FORMAT = 2  # 2: JSON (rules/<key>.json); 1 was pickles
 # the code a validated pack depends on, relative to the package
-_PACK_CODE = ("ruleset/schema.py", "models.py", "errors.py", "extract/kinds.py", "extract/doctype.py", "extract/patterns.py")
+_PACK_CODE = ("ruleset/schema.py", "models.py", "codec.py", "errors.py", "extract/kinds.py", "extract/doctype.py",
+              "extract/money.py", "extract/patterns.py")  # money: the roles a rule may name
 
 
 def _pack_key(directories: list[Path]) -> str | None:
@@ -701,39 +775,103 @@ def _pack_key(directories: list[Path]) -> str | None:
 
 
 def _pack_path(cache_dir: Path, key: str) -> Path:
-    return Path(cache_dir) / "rules" / f"{key}.pack"  # not *.pkl: those are document results
+    return Path(cache_dir) / "rules" / f"{key}.json"  # beside v<N>/ (document results)
+
+
+def requirement_to_json(r: Requirement) -> dict[str, Any]:
+    from auditor.codec import plain_to_json
+
+    return {"reason": r.reason, "fact": r.fact, "where": plain_to_json(r.where),
+            "document_kind": list(r.document_kind), "min_count": r.min_count,
+            "distinct_documents": r.distinct_documents, "any": [requirement_to_json(a) for a in r.any]}
+
+
+def requirement_from_json(v: Any) -> Requirement:
+    from auditor.codec import DecodeError, plain_from_json
+
+    if type(v) is not dict:
+        raise DecodeError("a requirement must be an object")
+    return Requirement(
+        reason=_str_of(v["reason"]), fact=None if v["fact"] is None else _str_of(v["fact"]),
+        where=plain_from_json(v["where"]), document_kind=tuple(_str_of(k) for k in v["document_kind"]),
+        min_count=v["min_count"], distinct_documents=v["distinct_documents"],
+        any=tuple(requirement_from_json(a) for a in v["any"]),
+    )
+
+
+def rule_to_json(r: Rule) -> dict[str, Any]:
+    """A validated rule as JSON data (the rule-pack cache); ``rule_from_json`` inverts it."""
+    from auditor.codec import plain_to_json, reference_to_json
+
+    return {
+        "id": r.id, "title": r.title, "severity": r.severity.value, "status": r.status, "summary": r.summary,
+        "message": r.message, "rationale": r.rationale, "references": [reference_to_json(x) for x in r.references],
+        "conditions": plain_to_json(r.conditions), "parameters": plain_to_json(r.parameters),
+        "requires": [requirement_to_json(q) for q in r.requires], "findings": r.findings, "tags": list(r.tags),
+        "example": r.example, "source": r.source, "test_file": r.test_file,
+        "labels": [[attr, [list(p) for p in pairs]] for attr, pairs in r.labels],
+    }
+
+
+def rule_from_json(v: Any) -> Rule:
+    from auditor.codec import DecodeError, plain_from_json, reference_from_json
+
+    if type(v) is not dict:
+        raise DecodeError("a rule must be an object")
+    opt = lambda x: None if x is None else _str_of(x)  # noqa: E731
+    return Rule(
+        id=_str_of(v["id"]), title=_str_of(v["title"]), severity=Severity(v["severity"]), status=_str_of(v["status"]),
+        summary=_str_of(v["summary"]), message=_str_of(v["message"]), rationale=_str_of(v["rationale"]),
+        references=tuple(reference_from_json(x) for x in v["references"]),
+        conditions=plain_from_json(v["conditions"]), parameters=plain_from_json(v["parameters"]),
+        requires=tuple(requirement_from_json(q) for q in v["requires"]), findings=_str_of(v["findings"]),
+        tags=tuple(_str_of(t) for t in v["tags"]), example=opt(v["example"]), source=_str_of(v["source"]),
+        test_file=opt(v["test_file"]),
+        labels=tuple((_str_of(a), tuple((_str_of(x), _str_of(y)) for x, y in pairs)) for a, pairs in v.get("labels", [])),
+    )
+
+
+def _str_of(v: Any) -> str:
+    from auditor.codec import DecodeError
+
+    if type(v) is not str:
+        raise DecodeError(f"expected a string, got {type(v).__name__}")
+    return v
 
 
 def _read_pack(cache_dir: Path, key: str) -> list[Rule] | None:
-    import pickle
+    import json
 
     try:
         with open(_pack_path(cache_dir, key), "rb") as fh:
-            entry = pickle.load(fh)
-    except Exception:  # missing, truncated, from another version: validate again
+            data = fh.read()
+    except OSError:  # not cached yet
         return None
-    if not isinstance(entry, dict) or entry.get("key") != key:
+    try:
+        entry = json.loads(data)
+        if type(entry) is not dict or entry.get("format") != PACK_FORMAT or entry.get("key") != key:
+            return None
+        return [rule_from_json(r) for r in entry["rules"]]
+    except (ValueError, KeyError, TypeError, RecursionError):  # truncated, corrupt: validate again
         return None
-    rules = entry.get("rules")
-    if not isinstance(rules, list) or not all(isinstance(r, Rule) for r in rules):
-        return None
-    return rules
 
 
 def _write_pack(cache_dir: Path, key: str, rules: list[Rule]) -> None:
     """Store a validated pack (atomically); a cache that cannot be written is skipped."""
-    import pickle
+    import json
     import tempfile
 
     path = _pack_path(cache_dir, key)
+    data = json.dumps({"format": PACK_FORMAT, "key": key, "rules": [rule_to_json(r) for r in rules]},
+                      separators=(",", ":")).encode("ascii")
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump({"format": PACK_FORMAT, "key": key, "rules": rules}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(data)
         os.replace(tmp, path)
-    except (OSError, pickle.PicklingError):
+    except OSError:
         if tmp is not None:
             try:
                 os.unlink(tmp)

@@ -1,0 +1,115 @@
+"""The caches' JSON encodings: decode(encode(x)) == x for the results of every
+fixture case and for every rule of the pack; damaged data is refused, never
+half-decoded; and no cache file is a pickle."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from auditor import codec
+from auditor.ingest.cache import ResultCache
+from auditor.ingest.pool import process_documents
+from auditor.models import DocumentError, DocumentInfo, DocumentResult, Evidence, Fact, Reference, Status
+from auditor.options import OcrMode, ScanOptions
+from auditor.pipeline import discover
+from auditor.ruleset.schema import builtin_rules_dir, load_rules, rule_from_json, rule_to_json
+from conftest import FIXTURE_CASES
+
+
+@pytest.fixture(scope="module")
+def fixture_results(tmp_path_factory) -> list[DocumentResult]:
+    """Every document of every fixture case, read without OCR (fast; OCR evidence is
+    in test_odd_values_round_trip)."""
+    found = discover([FIXTURE_CASES])
+    tasks = [t for case in found.cases for t in case.documents]
+    options = ScanOptions(use_cache=False, ocr=OcrMode.OFF, cache_dir=tmp_path_factory.mktemp("unused"))
+    results = list(process_documents(tasks, options))
+    assert len(results) == len(tasks) > 10
+    return results
+
+
+def _through_json(value):
+    """Encode, write as the cache does (compact), read back."""
+    return json.loads(json.dumps(value, separators=(",", ":")))
+
+
+def test_every_fixture_result_round_trips(fixture_results):
+    facts = 0
+    for result in fixture_results:
+        back = codec.result_from_json(_through_json(codec.result_to_json(result)))
+        assert back == result, result.info.path
+        facts += len(result.facts)
+    assert facts > 100  # the fixtures exercise many facts, kinds and attributes
+
+
+def test_odd_values_round_trip():
+    ev = Evidence("a/b ü.pdf", 3, "quote with \"quotes\", \\ and \udcff", 1, 9, "f" * 64, True)
+    fact = Fact("money", (ev, replace(ev, page=4)), 0.75, Status.HYPOTHETICAL, "if",
+                (("value", 1.0), ("n", 3), ("approx", False), ("vendor", None), ("currency", "PKR"), ("big", 1e300)))
+    info = DocumentInfo("a/b ü.pdf", "f" * 64, 0, (1, 2), (3,), "blank page", "judgment", None,
+                        DocumentError("corrupt", "one line"))
+    result = DocumentResult(info, (fact,), (("facts", 0.25), ("open", 1e-06)), True)
+    back = codec.result_from_json(_through_json(codec.result_to_json(result)))
+    assert back == result
+    assert type(back.facts[0].get("value")) is float and type(back.facts[0].get("n")) is int
+    ref = Reference("Public Procurement Rules, 2004", "rule 13", None, "https://x.org", "R003")
+    assert codec.reference_from_json(_through_json(codec.reference_to_json(ref))) == ref
+
+
+def test_every_rule_round_trips():
+    rules, _ = load_rules([builtin_rules_dir()])
+    for rule in rules:
+        back = rule_from_json(_through_json(rule_to_json(rule)))
+        assert back == rule, rule.id
+        assert back.requires == rule.requires and back.conditions == rule.conditions
+
+
+@pytest.mark.parametrize("damage", [
+    "not a result",
+    [1, 2, 3],
+    lambda v: v[0].__setitem__(2, "three"),  # pages as a string
+    lambda v: v[1][0].__setitem__(3, "certain"),  # an unknown fact status
+    lambda v: v[1][0][1][0].pop(),  # evidence lacking a field
+    lambda v: v[1][0][5].append([1, 2]),  # an attribute named by a number
+    lambda v: v[1][0][5].append(["x", {"a": 1}]),  # an attribute that is not a scalar
+])
+def test_damaged_data_is_refused(fixture_results, damage):
+    result = next(r for r in fixture_results if r.facts)
+    value = _through_json(codec.result_to_json(result))
+    if callable(damage):
+        damage(value)
+    else:
+        value = damage
+    with pytest.raises(codec.DecodeError):
+        codec.result_from_json(value)
+
+
+def test_cache_entries_and_rule_packs_are_json_not_pickle(fixture_results, tmp_path: Path):
+    cache = ResultCache(tmp_path, ScanOptions(cache_dir=tmp_path))
+    result = next(r for r in fixture_results if r.facts)
+    assert cache.put(result)
+    entry, = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert entry.suffix == ".json" and entry.parent.parent.name == "v2"
+    data = json.loads(entry.read_bytes())
+    assert set(data) == {"format", "key", "result"} and data["format"] == 2
+    assert b": " not in entry.read_bytes()[:200]  # compact separators
+    hit = cache.get(result.info.sha256, result.info.path)
+    assert replace(hit, timings=result.timings, from_cache=False) == result
+    load_rules([builtin_rules_dir()], cache_dir=tmp_path)
+    pack, = (tmp_path / "rules").glob("*")
+    assert pack.suffix == ".json" and json.loads(pack.read_bytes())["format"] == 2
+    again, problems = load_rules([builtin_rules_dir()], cache_dir=tmp_path)
+    assert problems == [] and again == load_rules([builtin_rules_dir()])[0]
+
+
+def test_a_damaged_rule_pack_is_validated_again(tmp_path: Path):
+    first, _ = load_rules([builtin_rules_dir()], cache_dir=tmp_path)
+    pack, = (tmp_path / "rules").glob("*.json")
+    for junk in (b"", b"{", b'{"format": 2, "key": "x", "rules": []}', pack.read_bytes()[:-40]):
+        pack.write_bytes(junk)
+        rules, problems = load_rules([builtin_rules_dir()], cache_dir=tmp_path)
+        assert rules == first and problems == []
