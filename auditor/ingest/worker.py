@@ -30,6 +30,8 @@ from pathlib import Path
 from auditor.errors import DocumentReadError
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Page, PageSource
 from auditor.options import OcrMode, ScanOptions
+from auditor.settings import DEFAULT as DEFAULT_SETTINGS
+from auditor.settings import ExtractionSettings
 
 SPARSE_CHARS = 100  # a text layer this thin over a page-sized image is a scanner's stamp
 SCAN_COVER = 0.4  # share of the page an image must cover to count as a scan
@@ -44,6 +46,7 @@ class DocTask:
     path: Path  # absolute path on disk
     rel: str  # posix path relative to the scanned root (shown in reports)
     case_id: str
+    settings: ExtractionSettings = DEFAULT_SETTINGS  # the case's jurisdiction pack's (cache key too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
 
     t1 = time.perf_counter()
     try:
-        analysis = analyse(task.rel, digest, pages)
+        analysis = analyse(task.rel, digest, pages, settings=task.settings)
     except MemoryError:
         del pages
         msg = f"extracting its facts needs more than the worker's memory limit of {options.max_memory_mb} MiB"
