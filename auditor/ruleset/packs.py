@@ -78,7 +78,9 @@ class Manifest:
 
 
 def read_manifest(directory: Path, problems: list[Problem]) -> Manifest | None:
-    """The validated pack.yaml of a directory (None if it has none or it is invalid)."""
+    """The pack.yaml of a directory (None if it has none).  Its problems go to
+    ``problems``; what could be read of it is returned even then, so that the
+    packs it extends still load and its rules are checked against them."""
     path = directory / MANIFEST
     if not path.is_file():
         return None
@@ -86,7 +88,7 @@ def read_manifest(directory: Path, problems: list[Problem]) -> Manifest | None:
     node = _compose(path, checker)
     manifest = _manifest(checker, node, directory) if node is not None else None
     problems.extend(checker.problems)
-    return manifest if not checker.problems else None
+    return manifest
 
 
 def _manifest(c: _Checker, node: Any, directory: Path) -> Manifest | None:
