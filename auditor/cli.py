@@ -211,12 +211,28 @@ def _fail(err: AuditorError) -> None:
     raise typer.Exit(int(err.exit_code))
 
 
-def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
-    from auditor.ruleset.schema import builtin_rules_dir, load_rules
+def _rule_dirs(rule_dirs: list[Path] | None, builtin: bool = True) -> list[Path]:
+    from auditor.ruleset.schema import builtin_rules_dir
 
-    dirs = ([builtin_rules_dir()] if builtin else []) + list(rule_dirs or [])
-    rules, _ = load_rules(dirs, cache_dir=cache_dir)
-    return rules
+    return ([builtin_rules_dir()] if builtin else []) + list(rule_dirs or [])
+
+
+def _load_rule_set(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
+    """The rules and extraction settings of the run (packs expanded)."""
+    from auditor.ruleset.packs import load_rule_set
+
+    rule_set, _ = load_rule_set(_rule_dirs(rule_dirs, builtin), cache_dir=cache_dir)
+    return rule_set
+
+
+def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
+    return list(_load_rule_set(rule_dirs, builtin, cache_dir).rules)
+
+
+def _warn(notes) -> None:
+    """Rule-pack warnings, once each on stderr."""
+    for note in notes:
+        typer.echo(f"auditor: {note}", err=True)
 
 
 def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: float, cache_dir: Optional[Path],
@@ -272,7 +288,7 @@ def scan(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding has this severity or higher (info, low, medium, high, critical)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 if any document could not be read."),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory (repeatable), loaded after the built-in pack; a rule with a built-in id replaces it."),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory or jurisdiction pack (repeatable, e.g. packs/kenya), loaded after the built-in pack; a rule with a built-in id replaces it. A case folder's case.yaml (pack: kenya) adds a pack for that case."),
     no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Use only the rules given with --rules."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="A previous JSON report: its findings are marked known and do not count for --fail-on."),
     ocr: str = typer.Option("auto", "--ocr", help=OCR_HELP),
@@ -314,13 +330,19 @@ def scan(
         options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
         clock["startup"] = time.perf_counter() - _T_IMPORT
         t0 = time.perf_counter()
-        rule_set = _load_rules(rules, builtin=not no_builtin_rules, cache_dir=_rule_cache_dir(options))
+        from auditor.ruleset.packs import with_case_packs
+
+        rule_cache = _rule_cache_dir(options)
+        base_dirs = _rule_dirs(rules, builtin=not no_builtin_rules)
+        loaded = _load_rule_set(rules, builtin=not no_builtin_rules, cache_dir=rule_cache)
+        rule_set = list(loaded.rules)
         if not rule_set:
             raise AuditorError("no rules to apply (--no-builtin-rules without --rules)")
         clock["load_rules"] = time.perf_counter() - t0
         known = load_baseline(baseline) if baseline else None
         t0 = time.perf_counter()
-        found = discover(paths)
+        found, notes = with_case_packs(discover(paths), base_dirs, loaded, rule_cache)
+        _warn(notes)
         clock["discover"] = time.perf_counter() - t0
         stamp = None
         if timestamp:
@@ -329,7 +351,8 @@ def scan(
             stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         on_document, finish = _progress(found, options)
         try:
-            result = run_scan(paths, options, rule_set, baseline=known, on_document=on_document, discovery=found, timestamp=stamp)
+            result = run_scan(paths, options, rule_set, baseline=known, on_document=on_document, discovery=found,
+                              timestamp=stamp, notes=notes)
         finally:
             finish()
         if timings:
@@ -457,7 +480,12 @@ def facts(
             if k not in FACT_KINDS:
                 raise AuditorError(f"unknown fact kind {k!r} (known: {', '.join(FACT_KINDS)})")
         options = _scan_options(ocr, ocr_lang, 300, jobs, 300.0, cache_dir, no_cache, True)
-        found = discover(paths)
+        from auditor.ruleset.packs import with_case_packs
+
+        base = _rule_dirs(None)
+        found, notes = with_case_packs(discover(paths), base, _load_rule_set(None, cache_dir=_rule_cache_dir(options)),
+                                       _rule_cache_dir(options))
+        _warn(notes)
         rows = []
         for spec, results in iter_case_results(found, options):
             for r in results:
@@ -535,18 +563,21 @@ def rules_validate(
 
     Example: auditor rules validate my-rules/
     """
-    from auditor.ruleset.schema import builtin_rules_dir, load_rules
+    from auditor.ruleset.packs import load_rule_set
+    from auditor.ruleset.schema import builtin_rules_dir
     from auditor.ruleset.selftest import lint_tests
 
     target = directory or builtin_rules_dir()
-    rule_set, problems = load_rules([target], collect=True)
-    problems = problems + lint_tests(target, rule_set)
+    loaded, problems = load_rule_set([target], collect=True)
+    own = _own_rules(loaded.rules, target)
+    problems = problems + lint_tests(target, own)
     for p in sorted(problems, key=lambda p: (p.file, p.line, p.col)):
         typer.echo(p.render())
     if problems:
         typer.echo(f"{len(problems)} problem(s) in {target}", err=True)
         raise typer.Exit(int(ExitCode.USAGE))
-    typer.echo(f"{len(rule_set)} rule(s) valid in {target}")
+    _warn(loaded.notes)
+    typer.echo(f"{len(own)} rule(s) valid in {target}")
 
 
 @rules_app.command("schema", cls=_FastCommand)
@@ -578,17 +609,18 @@ def rules_test(
 
     Example: auditor rules test --rule waived-tendering
     """
-    from auditor.ruleset.schema import builtin_rules_dir, load_rules
+    from auditor.ruleset.packs import load_rule_set
+    from auditor.ruleset.schema import builtin_rules_dir
     from auditor.ruleset.selftest import load_tests, run_case
 
     target = directory or builtin_rules_dir()
     try:
-        rule_set, _ = load_rules([target])
+        loaded, _ = load_rule_set([target])
     except AuditorError as err:
         _fail(err)
         return
     failed = total = 0
-    for rule in sorted(rule_set, key=lambda r: r.id):
+    for rule in sorted(_own_rules(loaded.rules, target), key=lambda r: r.id):
         if rule_id and rule.id != rule_id:
             continue
         try:
@@ -598,13 +630,19 @@ def rules_test(
             return
         for case in cases:
             total += 1
-            ok, detail = run_case(rule, case)
+            ok, detail = run_case(rule, case, loaded.settings)
             if not ok:
                 failed += 1
                 typer.echo(f"FAIL {rule.id} [{case.expect} #{case.index}] {case.label}: {detail}")
     typer.echo(f"{total - failed}/{total} rule test(s) passed")
     if failed:
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _own_rules(rules, directory: Path) -> list:
+    """The rules defined in this directory (not those of the packs it extends)."""
+    here = directory.resolve()
+    return [r for r in rules if Path(r.source).resolve().parent == here]
 
 
 def main() -> None:

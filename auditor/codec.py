@@ -154,12 +154,13 @@ def result_from_json(v: Any) -> DocumentResult:
 
 
 def reference_to_json(r: Reference) -> list:
-    return [r.title, r.section, r.text, r.url, r.ocp_code]
+    return [r.title, r.section, r.text, r.url, r.ocp_code, r.jurisdiction]
 
 
 def reference_from_json(v: Any) -> Reference:
-    title, section, text, url, ocp_code = _list(v, 5)
-    return Reference(_str(title), _opt_str(section), _opt_str(text), _opt_str(url), _opt_str(ocp_code))
+    title, section, text, url, ocp_code, jurisdiction = _list(v, 6)
+    return Reference(_str(title), _opt_str(section), _opt_str(text), _opt_str(url), _opt_str(ocp_code),
+                     _opt_str(jurisdiction))
 
 
 # --- plain data with tuples (a rule's conditions) -------------------------------------------

@@ -157,6 +157,7 @@ class Reference:
     text: str | None = None  # the legal text, quoted where public
     url: str | None = None
     ocp_code: str | None = None  # Open Contracting Partnership red-flag code
+    jurisdiction: str | None = None  # ISO 3166 alpha-2 of the law cited ("PK", "KE", "PH")
 
     @property
     def line(self) -> str:

@@ -41,6 +41,8 @@ PDF_SUFFIXES = (".pdf",)
 class CaseSpec:
     id: str
     documents: tuple[DocTask, ...]
+    pack: Path | None = None  # the pack its case.yaml names
+    rules: tuple[Rule, ...] | None = None  # this case's rules, when its pack gives it its own
 
 
 @dataclass
@@ -56,7 +58,11 @@ def _hidden(name: str) -> bool:
 def discover(paths: Sequence[Path]) -> Discovery:
     """Cases and documents under the given paths.  A case is a folder that
     directly holds at least one PDF; its id is its path relative to the scanned
-    root ("." for the root).  A single file is a case of its own."""
+    root ("." for the root).  A single file is a case of its own.  A case
+    folder's ``case.yaml`` (``pack: kenya``) names the pack for that case (a
+    single file's: its folder's); it is not a document."""
+    from auditor.ruleset.packs import CASE_FILE, read_case_pack
+
     found = Discovery()
     if not paths:
         raise UsageError("no path given: auditor scan PATH...")
@@ -71,7 +77,8 @@ def discover(paths: Sequence[Path]) -> Discovery:
         if root.is_file():
             label = prefix or root.name  # a single file is a case of its own, named after it
             if root.suffix.lower() in PDF_SUFFIXES:
-                found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),)))
+                pack = read_case_pack(root.resolve().parent)
+                found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),), pack))
             else:
                 found.skipped.append(Skipped(label, f"not a PDF ({root.suffix or 'no extension'})"))
             continue
@@ -82,7 +89,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
             case_id = rel_dir if not prefix else (prefix if rel_dir == "." else f"{prefix}/{rel_dir}")
             docs: list[DocTask] = []
             for name in sorted(filenames):
-                if _hidden(name):
+                if _hidden(name) or name == CASE_FILE:
                     continue
                 full = here / name
                 rel = name if case_id == "." else f"{case_id}/{name}"
@@ -93,7 +100,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
                 else:
                     found.skipped.append(Skipped(rel, f"not a PDF ({full.suffix or 'no extension'})"))
             if docs:
-                found.cases.append(CaseSpec(case_id, tuple(docs)))
+                found.cases.append(CaseSpec(case_id, tuple(docs), read_case_pack(here)))
     return found
 
 
@@ -171,7 +178,9 @@ def run_scan(
     on_document: Callable[[DocTask, DocumentResult], None] | None = None,
     discovery: Discovery | None = None,
     timestamp: str | None = None,
+    notes: Sequence[str] = (),
 ) -> AuditResult:
+    """``notes``: run notes of the caller's (rule-pack warnings), reported first."""
     t_scan = time.perf_counter()
     discovery = discovery or discover(paths)
     cases: list[CaseResult] = []
@@ -184,7 +193,8 @@ def run_scan(
                 stage[name] = stage.get(name, 0.0) + secs
             cache_hits += r.from_cache
         t0 = time.perf_counter()
-        cases.append(evaluate_case(spec.id, results, rules, baseline or frozenset()))
+        case_rules = spec.rules if spec.rules is not None else rules
+        cases.append(evaluate_case(spec.id, results, case_rules, baseline or frozenset()))
         stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
         # Drop this case's facts now: the loop variable would otherwise keep them
         # alive while the next case's documents are read (two cases in memory).
@@ -204,13 +214,18 @@ def run_scan(
         cache_hits=cache_hits,
         seconds=tuple(sorted((k, round(v, 4)) for k, v in stage.items())),
     )
-    notes = _notes(docs)
+    notes = tuple(notes) + _notes(docs)
+    # the rules applied: the run's, and those only a case's pack brought (by id, the run's first)
+    applied = {r.id: r for r in rules}
+    for spec in discovery.cases:
+        for r in spec.rules or ():
+            applied.setdefault(r.id, r)
     return AuditResult(
         tool_version=__version__,
         roots=tuple(str(p) for p in paths),
         cases=tuple(cases),
         skipped=tuple(sorted(discovery.skipped, key=lambda s: s.path)),
-        rules=tuple(r.info() for r in sorted(rules, key=lambda r: r.id)),
+        rules=tuple(r.info() for r in sorted(applied.values(), key=lambda r: r.id)),
         stats=stats,
         generated_at=timestamp,
         notes=notes,

@@ -24,6 +24,8 @@ from auditor.extract.parties import GENERIC_VENDOR, core_tokens, find_organisati
 from auditor.extract.scope import Assessment, SentenceScope
 from auditor.extract.text import Sentence, Stream, display_quote, split_sentences
 from auditor.models import Evidence, Fact, Page, Status
+from auditor.settings import ExtractionSettings
+from auditor.settings import using as using_settings
 
 EXTRACTOR_VERSION = "1"  # bump when extraction output changes (invalidates the cache)
 
@@ -40,9 +42,15 @@ class Analysis:
 
 
 def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None = None,
-            pack: PatternPack | None = None) -> Analysis:
+            pack: PatternPack | None = None, settings: ExtractionSettings | None = None) -> Analysis:
     """Facts of one document.  ``kind`` overrides the detected document kind;
-    ``pack``: the fact patterns to use (default: the built-in pack's)."""
+    ``pack``: the fact patterns to use (default: the built-in pack's); ``settings``
+    (a jurisdiction pack's; None: the default) are current while the extractors run."""
+    with using_settings(settings):
+        return _analyse(document, sha256, pages, kind, pack)
+
+
+def _analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None, pack: PatternPack | None) -> Analysis:
     stream = Stream(document, sha256, pages)
     sentences = split_sentences(stream.text)
     if kind is None:

@@ -11,9 +11,9 @@ text (no nested unbounded repetition; number-word runs are consumed whole).
 
 Public API
 ----------
-``find_amounts(text, default_rupee="PKR") -> list[Amount]``
+``find_amounts(text, default_rupee=None) -> list[Amount]``
     Every money amount in ``text``, in order, non-overlapping.
-``parse_amount(text, default_rupee="PKR") -> Amount | None``
+``parse_amount(text, default_rupee=None) -> Amount | None``
     The single amount a string (a table cell, a captured group) consists of.
 ``amount_role(sentence, amount) -> str | None``
     What the amount is (contract price, loan, NPV/real cost, estimate, market
@@ -56,7 +56,9 @@ Decisions on ambiguous cases
 ----------------------------
 * ``Rs``/``Rs.``/``Re.``/``Rupees`` with no country default to **PKR** (the
   corpus is mostly Pakistani).  Pass ``default_rupee="INR"`` (or ``"LKR"``,
-  ...) to change that.  ``INR``/``₹``/``Indian Rupees`` are always INR,
+  ...) to change that; a jurisdiction pack's ``currency_aliases`` (see
+  ``auditor.settings``) change it, and what other ambiguous tokens mean, for
+  the extraction it runs.  ``INR``/``₹``/``Indian Rupees`` are always INR,
   ``SLRs``/``LKR`` always LKR, ``NRs``/``NPR`` always NPR.
 * ``¥`` alone is **JPY**.  CNY needs ``RMB``, ``CNY``, ``CN¥``, ``Renminbi`` or
   ``yuan``.  ``$`` alone and "dollars" are **USD** (``HK$`` is HKD; other
@@ -106,6 +108,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from auditor.settings import current as current_settings
 
 __all__ = [
     "Amount",
@@ -281,6 +285,9 @@ def _currency_code(token: str) -> str:
 
 def _resolve(token: str, default_rupee: str) -> str:
     code = _currency_code(token)
+    alias = current_settings().alias(token)  # a jurisdiction pack's reading of an ambiguous token
+    if alias is not None and code != _RUPEE:
+        return alias
     if code == "RMB":
         return "CNY"
     return default_rupee if code == _RUPEE else code
@@ -488,18 +495,21 @@ def _has_currency_word(text: str) -> bool:
     )
 
 
-def find_amounts(text: str, default_rupee: str = "PKR") -> list[Amount]:
+def find_amounts(text: str, default_rupee: str | None = None) -> list[Amount]:
     """Every money amount in `text`, in order, non-overlapping.
 
     Bare numbers without a currency are NOT amounts: years, paragraph numbers,
     rule numbers, dates, percentages and case numbers such as 'C.P. 91/2011'
     never come back.  ``Rs``/``Rupees`` without a country are read as
-    `default_rupee` (PKR unless told otherwise).  Words and figures restating
+    `default_rupee` (None: what the current extraction settings say, PKR by
+    default; see ``auditor.settings``).  Words and figures restating
     one amount ("Seven Hundred Thousand Pesos (Php 750,000.00)") come back as
     two amounts; see `find_restatements`.
     """
     if not text:
         return []
+    if default_rupee is None:
+        default_rupee = current_settings().rupee
     with_words = _has_currency_word(text)
     pattern = _MASTER_WITH_WORDS if with_words else _MASTER
     out: list[Amount] = []
@@ -626,7 +636,7 @@ _BARE_FIGURE = re.compile(
 )
 
 
-def parse_amount(text: str, default_rupee: str = "PKR") -> Amount | None:
+def parse_amount(text: str, default_rupee: str | None = None) -> Amount | None:
     """The single amount that `text` (stripped) consists of, or None.
 
     Approximation words, bounds and brackets around the amount are allowed

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from auditor.extract.text import Sentence
+from auditor.settings import ExtractionSettings
+from auditor.settings import current as current_settings
 
 _DEADLINE = re.compile(
     r"\b(?:last|closing|due|final)\s+date\b|\bdeadline\b|\bsubmission\s+date\b|\bdate\s+(?:of|for)\s+(?:submission|receipt)\b"
@@ -32,10 +34,9 @@ _PUBLISHED = re.compile(
     re.I,
 )
 _NOT_PUBLICATION = re.compile(r"\b(?:bidding\s+documents?|tender\s+documents?)\s+(?:may|can|will|shall)\s+be\s+(?:issued|obtained|purchased)\b", re.I)
-_INTERNATIONAL = re.compile(
-    r"\binternational\s+(?:competitive\s+)?(?:bidding|tender(?:ing)?|bidders?|firms?|competition)\b|\bICB\b|\bforeign\s+(?:firms|bidders|companies|suppliers)\b|\bglobal\s+tender\b",
-    re.I,
-)
+# what makes a notice international: the current extraction settings say
+# (auditor.settings; by default "international competitive bidding", "ICB",
+# "foreign firms", "global tender"), and so does the default scope
 _NOTICE = re.compile(
     r"\btender\s+notice\b|\binvitation\s+(?:for|to)\s+(?:bids?|tenders?)\b|\bnotice\s+inviting\s+tenders?\b|\brequest\s+for\s+(?:quotations?|proposals?)\b|\bsealed\s+(?:bids|tenders)\b|\bbids?\s+are\s+invited\b|\binvites?\s+(?:sealed\s+)?(?:bids|tenders|proposals)\b",
     re.I,
@@ -61,11 +62,23 @@ class BiddingPeriod:
     published: dt.date
     deadline: dt.date
     days: int
-    scope: str  # national | international
+    scope: str  # national | international | a pack's own scope (settings.scope_markers)
     published_source: str  # "statement" | "document-date"
     confidence: float
     deadline_at: tuple[Sentence, tuple[int, int]]
     published_at: tuple[Sentence, tuple[int, int]] | None
+
+
+def _scope(settings: ExtractionSettings, sentences: Sequence[Sentence]) -> str:
+    """international if any sentence has an international marker; else the first
+    other scope whose marker occurs (``scope_markers``); else the default."""
+    found = [settings.scope_of(s.text) for s in sentences]
+    if "international" in found:
+        return "international"
+    for scope, _ in settings.scope_markers:
+        if scope in found:
+            return scope
+    return settings.default_scope
 
 
 def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPeriod]:
@@ -73,7 +86,8 @@ def bidding_periods(sentences: Sequence[Sentence], kind: str) -> list[BiddingPer
 
     if kind not in TENDER_KINDS:
         return _narrated_periods(sentences)
-    scope = "international" if any(_INTERNATIONAL.search(s.text) for s in sentences) else "national"
+    settings = current_settings()
+    scope = _scope(settings, sentences)
 
     deadlines: list[tuple[int, Sentence, dt.date, tuple[int, int], float]] = []
     publications: list[tuple[int, Sentence, dt.date, tuple[int, int]]] = []
@@ -168,7 +182,7 @@ def _narrated_periods(sentences: Sequence[Sentence]) -> list[BiddingPeriod]:
         days = (deadline - published).days
         if not 1 <= days <= 365:
             continue
-        scope = "international" if _INTERNATIONAL.search(s.text) else "national"
+        scope = _scope(current_settings(), [s])
         out.append(BiddingPeriod(published, deadline, days, scope, "statement", 0.75,
                                  (s, (pub.start(), after[0].end)), None))
     return out[:1]

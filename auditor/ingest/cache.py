@@ -17,6 +17,9 @@ The key (sha256 of these, joined):
 * the file's sha256 and its base name (the document kind is partly guessed from
   the file name, so a renamed copy is read again; the same file in another
   folder is a hit),
+* the extraction settings of the document's jurisdiction pack
+  (``ExtractionSettings.signature``: a Kenyan rescan never reuses a Pakistani
+  extraction),
 * the options that change what is read: ``--ocr`` mode and, unless it is off,
   ``--ocr-lang``, ``--dpi`` and the tesseract version and installed language
   packs (installing tesseract or a pack invalidates results that lacked it).
@@ -54,6 +57,8 @@ from pathlib import Path
 from auditor.codec import result_from_json, result_to_json
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Evidence, Fact
 from auditor.options import OcrMode, ScanOptions
+from auditor.settings import DEFAULT as DEFAULT_SETTINGS
+from auditor.settings import ExtractionSettings
 
 CACHE_FORMAT = 2  # 2: JSON entries (*.json); 1 was pickles
 
@@ -72,8 +77,8 @@ def _models_signature() -> str:
 # The code a cached result comes from, relative to the package: a change to any
 # of these files (a developer editing an extractor without bumping
 # EXTRACTOR_VERSION) invalidates the cache too.
-_CODE = ("extract/*.py", "ingest/pdf.py", "ingest/ocr.py", "ingest/worker.py", "models.py", "codec.py", "fx.py",
-         "data/*")
+_CODE = ("extract/*.py", "settings.py", "ingest/pdf.py", "ingest/ocr.py", "ingest/worker.py", "models.py", "codec.py",
+         "fx.py", "data/*")
 _code_digest: str | None = None
 
 
@@ -155,16 +160,17 @@ class ResultCache:
             return None
         return cls(options.cache_dir or default_dir(), options)
 
-    def key(self, sha256: str, name: str) -> str:
-        return hashlib.sha256(f"{self._signature}|name={name}|sha256={sha256}".encode("utf-8")).hexdigest()
+    def key(self, sha256: str, name: str, settings: ExtractionSettings = DEFAULT_SETTINGS) -> str:
+        return hashlib.sha256(f"{self._signature}|settings={settings.signature()}|name={name}|sha256={sha256}".encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.json"
 
-    def get(self, sha256: str, rel: str) -> DocumentResult | None:
-        """The cached result of this file, re-stamped with ``rel``; None on a miss."""
+    def get(self, sha256: str, rel: str, settings: ExtractionSettings = DEFAULT_SETTINGS) -> DocumentResult | None:
+        """The cached result of this file read with these settings, re-stamped
+        with ``rel``; None on a miss."""
         t0 = time.perf_counter()
-        key = self.key(sha256, _basename(rel))
+        key = self.key(sha256, _basename(rel), settings)
         path = self._path(key)
         result = None
         try:
@@ -188,12 +194,13 @@ class ResultCache:
         self.hits += 1
         return restamp(result, rel, time.perf_counter() - t0)
 
-    def put(self, result: DocumentResult) -> bool:
-        """Store a document's result; False if it could not be written (the scan goes on)."""
+    def put(self, result: DocumentResult, settings: ExtractionSettings = DEFAULT_SETTINGS) -> bool:
+        """Store a document's result (read with these settings); False if it
+        could not be written (the scan goes on)."""
         info = result.info
         if info.error is not None or not info.sha256 or result.from_cache:
             return False
-        key = self.key(info.sha256, _basename(info.path))
+        key = self.key(info.sha256, _basename(info.path), settings)
         path = self._path(key)
         data = json.dumps({"format": CACHE_FORMAT, "key": key, "result": result_to_json(result)},
                           separators=(",", ":")).encode("ascii")

@@ -297,7 +297,7 @@ class _Pool:
         except OSError as exc:
             return failed(task, sha256, DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}")), ""
         if self.cache is not None:
-            hit = self.cache.get(sha256, task.rel)
+            hit = self.cache.get(sha256, task.rel, task.settings)
             if hit is not None:
                 return hit, sha256
         return None, sha256
@@ -348,8 +348,8 @@ class _Pool:
                     self._start_failures = 0
                     continue
                 got_index, outcome = msg
-                w.job = None
-                ready[got_index] = self._finish(outcome)
+                job, w.job = w.job, None
+                ready[got_index] = self._finish(outcome, job[1] if job is not None else None)
                 if outcome.recycle:
                     self._retire(w)
             elif time.monotonic() >= w.deadline:
@@ -378,10 +378,10 @@ class _Pool:
 
     # -- outcomes --
 
-    def _finish(self, outcome: Outcome) -> DocumentResult:
+    def _finish(self, outcome: Outcome, task: DocTask | None) -> DocumentResult:
         result = outcome.result
-        if self.cache is not None and outcome.cacheable and result.info.error is None:
-            self.cache.put(result)
+        if self.cache is not None and outcome.cacheable and result.info.error is None and task is not None:
+            self.cache.put(result, task.settings)
         return result
 
     def _timed_out(self, w: _Worker, task: DocTask, sha256: str) -> DocumentResult:

@@ -31,6 +31,8 @@ from pathlib import Path
 from auditor.errors import INTERNAL_ERROR_CODE, DocumentReadError
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Page, PageSource
 from auditor.options import OcrMode, ScanOptions
+from auditor.settings import DEFAULT as DEFAULT_SETTINGS
+from auditor.settings import ExtractionSettings
 
 # set (by ``auditor scan --debug``, inherited by the workers): tracebacks of internal errors on stderr
 DEBUG_ENV = "AUDITOR_DEBUG"
@@ -47,6 +49,7 @@ class DocTask:
     path: Path  # absolute path on disk
     rel: str  # posix path relative to the scanned root (shown in reports)
     case_id: str
+    settings: ExtractionSettings = DEFAULT_SETTINGS  # the case's jurisdiction pack's (cache key too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +102,8 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
     try:
         from auditor.extract import patterns
 
-        analysis = analyse(task.rel, digest, pages, pack=patterns.load(patterns.pack_dirs(options.pattern_dirs)))
+        pack = patterns.load(patterns.pack_dirs(options.pattern_dirs))
+        analysis = analyse(task.rel, digest, pages, pack=pack, settings=task.settings)
     except MemoryError:
         del pages
         msg = f"extracting its facts needs more than the worker's memory limit of {options.max_memory_mb} MiB"

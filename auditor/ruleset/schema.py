@@ -77,7 +77,13 @@ TOP_KEYS: dict[str, bool] = {  # key -> required
     "tags": False,
     "example": False,
 }
-REFERENCE_KEYS = {"title": True, "section": False, "text": False, "url": False, "ocp_code": False}
+REFERENCE_KEYS = {"title": True, "section": False, "text": False, "url": False, "ocp_code": False, "jurisdiction": False}
+# a partial rule: `extends: ID` and only the keys it changes (the rest comes from rule ID)
+OVERRIDE_KEYS: dict[str, bool] = {
+    "extends": True, "id": False, "title": False, "severity": False, "status": False, "summary": False,
+    "message": False, "rationale": False, "references": False, "parameters": False, "tags": False, "example": False,
+}
+COUNTRY = re.compile(r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2
 SELECTOR_KEYS = {"fact": True, "where": False, "status": False, "min_confidence": False, "document_kind": False, "not_document_kind": False}
 REQUIRE_KEYS = {"fact": False, "where": False, "document_kind": False, "min_count": False, "distinct_documents": False, "any": False, "reason": True}
 # the keys of each kind of condition (key -> required); the JSON Schema of rule
@@ -134,6 +140,8 @@ class Rule:
     example: str | None = None
     source: str = ""
     test_file: str | None = None
+    extends: str | None = None  # the rule this one was derived from (a pack's partial override)
+    overridden: tuple[str, ...] = ()  # the keys that override gave
     # how attribute codes read in a message ("single-source" -> "single-source award"),
     # from the pack's pattern sets: kept with the rule so a cached pack needs no pattern files
     labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
@@ -492,37 +500,8 @@ class _Checker:
                 tags = tuple(t for t in (self.string(n, "tags[]") for n in m["tags"].value) if t)
             else:
                 self.err(m["tags"], "tags must be a list of strings")
-        params: dict[str, Any] = {}
-        if "parameters" in m:
-            pnode = m["parameters"]
-            if not isinstance(pnode, yaml.MappingNode):
-                self.err(pnode, "parameters must be a mapping of name: value")
-            else:
-                for knode, vnode in pnode.value:
-                    val = self.value(vnode)
-                    if not PARAMETER_NAME.match(str(knode.value)):
-                        self.err(knode, f"parameter name '{knode.value}' must be snake_case")
-                    if isinstance(val, dict):
-                        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in val.values()):
-                            self.err(vnode, f"parameter '{knode.value}': a keyed parameter must map keys to numbers")
-                    elif not isinstance(val, (int, float, str, bool)):
-                        self.err(vnode, f"parameter '{knode.value}' must be a number, string, boolean or a mapping of numbers")
-                    params[str(knode.value)] = val
-        references: list[Reference] = []
-        if "references" in m:
-            rnode = m["references"]
-            if not isinstance(rnode, yaml.SequenceNode) or not rnode.value:
-                self.err(rnode, "references must be a non-empty list", "cite the statute and section the rule rests on")
-            else:
-                for i, item in enumerate(rnode.value):
-                    rm = self.mapping(item, REFERENCE_KEYS, f"references[{i}]")
-                    if rm is None:
-                        continue
-                    fields = {k: self.string(v, f"references[{i}].{k}") for k, v in rm.items()}
-                    if fields.get("url") and not re.match(r"^https?://", fields["url"] or ""):
-                        self.err(rm["url"], f"references[{i}].url must start with http:// or https://")
-                    if "title" in fields and fields["title"]:
-                        references.append(Reference(**fields))
+        params = self.parameters(m["parameters"])[0] if "parameters" in m else {}
+        references = self.references(m["references"]) if "references" in m else []
         kinds_used: set[str] = set()
         requires: list[Requirement] = []
         if "requires" in m:
@@ -547,6 +526,120 @@ class _Checker:
             parameters=params, requires=tuple(requires), findings=findings, tags=tags, example=example,
             source=str(path),
         )
+
+    def parameters(self, pnode: yaml.Node) -> tuple[dict[str, Any], dict[str, yaml.Node]]:
+        """name -> value, and name -> the node of its key (for locating problems)."""
+        params: dict[str, Any] = {}
+        keys: dict[str, yaml.Node] = {}
+        if not isinstance(pnode, yaml.MappingNode):
+            self.err(pnode, "parameters must be a mapping of name: value")
+            return params, keys
+        for knode, vnode in pnode.value:
+            val = self.value(vnode)
+            if not PARAMETER_NAME.match(str(knode.value)):
+                self.err(knode, f"parameter name '{knode.value}' must be snake_case")
+            if isinstance(val, dict):
+                if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in val.values()):
+                    self.err(vnode, f"parameter '{knode.value}': a keyed parameter must map keys to numbers")
+            elif not isinstance(val, (int, float, str, bool)):
+                self.err(vnode, f"parameter '{knode.value}' must be a number, string, boolean or a mapping of numbers")
+            params[str(knode.value)] = val
+            keys[str(knode.value)] = knode
+        return params, keys
+
+    def references(self, rnode: yaml.Node) -> list[Reference]:
+        references: list[Reference] = []
+        if not isinstance(rnode, yaml.SequenceNode) or not rnode.value:
+            self.err(rnode, "references must be a non-empty list", "cite the statute and section the rule rests on")
+            return references
+        for i, item in enumerate(rnode.value):
+            rm = self.mapping(item, REFERENCE_KEYS, f"references[{i}]")
+            if rm is None:
+                continue
+            fields = {k: self.string(v, f"references[{i}].{k}") for k, v in rm.items()}
+            if fields.get("url") and not re.match(r"^https?://", fields["url"] or ""):
+                self.err(rm["url"], f"references[{i}].url must start with http:// or https://")
+            if fields.get("jurisdiction") and not COUNTRY.match(fields["jurisdiction"] or ""):
+                self.err(rm["jurisdiction"], f"references[{i}].jurisdiction must be an ISO 3166 alpha-2 country code", "e.g. PK, KE, PH")
+            if "title" in fields and fields["title"]:
+                references.append(Reference(**fields))
+        return references
+
+    # -- a partial rule: `extends` ----------------------------------------------------
+
+    def override(self, root: yaml.Node, path: Path, bases: dict[str, Rule]) -> Rule | None:
+        """A rule file that says ``extends: ID`` and gives only what it changes.
+        Parameters merge key by key, keyed parameters key by key too (a new key,
+        such as a scope of the pack's own, is added); every other key given
+        replaces the extended rule's.  ``id`` defaults to the extended id (the
+        override replaces that rule in the run); another id derives a new rule."""
+        from dataclasses import replace
+
+        m = self.mapping(root, OVERRIDE_KEYS, "rule override")
+        if m is None:
+            return None
+        before = len(self.problems)
+        target = self.string(m["extends"], "extends") if "extends" in m else None
+        base = bases.get(target) if target else None
+        if target and base is None:
+            self.err(m["extends"], f"extends: no rule '{target}' to extend",
+                     _suggest(target, bases) or "extend a rule of the built-in pack or of a pack loaded before this one")
+        rid = self.string(m["id"], "id") if "id" in m else target
+        if rid and not SLUG.match(rid):
+            self.err(m.get("id", m.get("extends")), f"id '{rid}' must be a lower-case slug (letters, digits, '-')")
+        if rid and rid != path.stem:
+            self.err(m.get("id", m.get("extends")), f"id '{rid}' does not match the file name '{path.name}'",
+                     f"rename the file to {rid}.yaml" + ("" if "id" in m else " or give the derived rule an 'id'"))
+        changes: dict[str, Any] = {}
+        for key in ("title", "summary", "rationale", "message", "example"):
+            if key in m:
+                text = self.string(m[key], key)
+                if text is not None:
+                    changes[key] = text.strip() if key in ("summary", "message") else text
+        if "severity" in m:
+            sev = self.enum(m["severity"], [s.value for s in Severity], "severity")
+            if sev:
+                changes["severity"] = Severity(sev)
+        if "status" in m:
+            status = self.enum(m["status"], STATUSES, "status")
+            if status:
+                changes["status"] = status
+        if "tags" in m:
+            if isinstance(m["tags"], yaml.SequenceNode):
+                changes["tags"] = tuple(t for t in (self.string(n, "tags[]") for n in m["tags"].value) if t)
+            else:
+                self.err(m["tags"], "tags must be a list of strings")
+        if "references" in m:
+            changes["references"] = tuple(self.references(m["references"]))
+        params = dict(base.parameters) if base is not None else {}
+        if "parameters" in m:
+            given, key_nodes = self.parameters(m["parameters"])
+            for name, val in given.items():
+                if base is None:
+                    continue
+                if name not in base.parameters:
+                    self.err(key_nodes[name], f"parameters: rule '{target}' has no parameter '{name}'",
+                             _suggest(name, base.parameters) or f"its parameters: {', '.join(base.parameters) or 'none'}")
+                    continue
+                old = base.parameters[name]
+                if isinstance(old, dict):
+                    if not isinstance(val, dict):
+                        self.err(key_nodes[name], f"parameter '{name}' of '{target}' is keyed ({', '.join(old)}): override it key by key",
+                                 f"{name}: {{{next(iter(old))}: ...}}")
+                        continue
+                    params[name] = {**old, **val}
+                elif isinstance(val, dict) or isinstance(val, bool) != isinstance(old, bool) or (
+                        isinstance(val, str) != isinstance(old, str)):
+                    self.err(key_nodes[name], f"parameter '{name}' of '{target}' is {type(old).__name__}, not {type(val).__name__}")
+                else:
+                    params[name] = val
+            changes["parameters"] = params
+        if "message" in m and base is not None and "message" in changes:
+            self.template(m["message"], changes["message"], params, _fact_kinds(base.conditions))
+        if len(self.problems) > before or base is None or rid is None:
+            return None
+        return replace(base, id=rid, source=str(path), test_file=None, extends=target,
+                       overridden=tuple(k for k in OVERRIDE_KEYS if k in m and k not in ("extends", "id")), **changes)
 
     def _branch_message(self, node: yaml.Node, out: dict[str, Any], params: dict[str, Any], kinds_used: set[str]) -> None:
         """A condition may carry its own message, used when that branch fires
@@ -631,6 +724,21 @@ def _condition_keys(cond: Any) -> set[str]:
     return out
 
 
+def _fact_kinds(conditions: Any) -> set[str]:
+    """The fact kinds a validated condition tree selects (a message may use their attributes)."""
+    found: set[str] = set()
+    if isinstance(conditions, dict):
+        for key, val in conditions.items():
+            if key == "fact" and isinstance(val, str):
+                found.add(val)
+            else:
+                found |= _fact_kinds(val)
+    elif isinstance(conditions, (list, tuple)):
+        for item in conditions:
+            found |= _fact_kinds(item)
+    return found
+
+
 def _suggest(word: str, options: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
@@ -672,8 +780,18 @@ def _compose(path: Path, checker: _Checker) -> yaml.Node | None:
     return node
 
 
+# YAML files of a rule directory that are not rules: a pack's manifest, a case's settings
+NOT_RULES = ("pack.yaml", "case.yaml")
+
+
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(".test.yaml") and not p.name.startswith("."))
+    return sorted(p for p in directory.glob("*.yaml")
+                  if not p.name.endswith(".test.yaml") and not p.name.startswith(".") and p.name not in NOT_RULES)
+
+
+def _is_override(node: Any) -> bool:
+    return isinstance(node, yaml.MappingNode) and any(
+        isinstance(k, yaml.ScalarNode) and k.value == "extends" for k, _ in node.value)
 
 
 def load_rules(directories: Iterable[Path], *, collect: bool = False,
@@ -722,12 +840,21 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
             problems.append(Problem(str(directory), 1, 1, "rule directory not found"))
             continue
         files = rule_files(directory)
-        if not files:
+        if not files and not (directory / "pack.yaml").is_file():
             problems.append(Problem(str(directory), 1, 1, "no rule files (*.yaml) in this directory"))
+        composed = []
         for path in files:
             checker = _Checker(str(path), kinds)
-            node = _compose(path, checker)
-            rule = checker.rule(node, path) if node is not None else None
+            composed.append((path, checker, _compose(path, checker)))
+        # whole rules first, then partial ones (`extends`), which may extend any rule loaded before them
+        composed.sort(key=lambda item: _is_override(item[2]))
+        for path, checker, node in composed:
+            if node is None:
+                rule = None
+            elif _is_override(node):
+                rule = checker.override(node, path, {r.id: r for r in rules})
+            else:
+                rule = checker.rule(node, path)
             problems.extend(checker.problems)
             if rule is None:
                 continue
@@ -810,6 +937,7 @@ def rule_to_json(r: Rule) -> dict[str, Any]:
         "requires": [requirement_to_json(q) for q in r.requires], "findings": r.findings, "tags": list(r.tags),
         "example": r.example, "source": r.source, "test_file": r.test_file,
         "labels": [[attr, [list(p) for p in pairs]] for attr, pairs in r.labels],
+        "extends": r.extends, "overridden": list(r.overridden),
     }
 
 
@@ -828,6 +956,7 @@ def rule_from_json(v: Any) -> Rule:
         tags=tuple(_str_of(t) for t in v["tags"]), example=opt(v["example"]), source=_str_of(v["source"]),
         test_file=opt(v["test_file"]),
         labels=tuple((_str_of(a), tuple((_str_of(x), _str_of(y)) for x, y in pairs)) for a, pairs in v.get("labels", [])),
+        extends=opt(v.get("extends")), overridden=tuple(_str_of(k) for k in v.get("overridden", [])),
     )
 
 

@@ -148,8 +148,9 @@ def lint_tests(directory: Path, rules: list[Rule]) -> list[Problem]:
     return problems
 
 
-def case_facts(case: TestCase):
-    """Run a test case's texts through extraction: (documents, facts)."""
+def case_facts(case: TestCase, settings=None):
+    """Run a test case's texts through extraction (with a pack's extraction
+    settings, None: the default): (documents, facts)."""
     from auditor.extract.facts import analyse
 
     infos: list[DocumentInfo] = []
@@ -158,17 +159,17 @@ def case_facts(case: TestCase):
         parts = _PAGE_BREAK.split(doc.text)
         pages = [Page(i + 1, part) for i, part in enumerate(parts)]
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-        analysis = analyse(doc.name, digest, pages, kind=doc.kind)
+        analysis = analyse(doc.name, digest, pages, kind=doc.kind, settings=settings)
         infos.append(DocumentInfo(path=doc.name, sha256=digest, pages=len(pages), kind=doc.kind or analysis.kind, year=analysis.year))
         facts.extend(analysis.facts)
     return tuple(infos), tuple(facts)
 
 
-def run_case(rule: Rule, case: TestCase) -> tuple[bool, str]:
+def run_case(rule: Rule, case: TestCase, settings=None) -> tuple[bool, str]:
     from auditor.models import Outcome
     from auditor.ruleset.engine import CaseView, evaluate_rule
 
-    infos, facts = case_facts(case)
+    infos, facts = case_facts(case, settings)
     outcome = evaluate_rule(rule, CaseView("test", infos, facts))
     fired = outcome.check.outcome is Outcome.FIRED
     if case.expect == "fire":
