@@ -296,7 +296,8 @@ _BYPASS_CONTEXT = (
     r"single[- ]source|sole[- ]source|without\s+(?:\w+\s+){0,3}?(?:tender|bid|advertis|competition|feasibility|PC-?I|approval|formalit)\w*|"
     r"fast[- ]?track\w*|expedit\w*|short(?:er|ened)?\s+(?:notice|period|time)|shorten\w*|curtail\w*|reduc\w*\s+(?:the\s+)?(?:bidding|response|tender)|"
     r"skip\w*|defer\w*|immediate(?:ly)?\s+(?:award|start|execut|procure|purchas)\w*|nomination|negotiat\w*|instead\s+of|in\s+lieu\s+of|"
-    r"not\s+(?:possible|feasible|practicable)\s+to\s+(?:invite|follow|advertise|tender|wait)|rule\s*42|proceed\w*\s+without|dispense)"
+    r"not\s+(?:possible|feasible|practicable)\s+to\s+(?:invite|follow|advertise|tender|wait)|rule\s*42|proceed\w*\s+without|dispense|"
+    r"deviat\w*)"
 )
 URGENCY = Family(
     "urgency",
