@@ -96,7 +96,12 @@ class PageText:
                     return None
                 p = doc.pages[page - 1]
                 try:
-                    return _norm(p.extract_text() or "")
+                    text = _norm(p.extract_text() or "")
+                    # and in the content stream's own order: lines of two cells that overlap
+                    # in height interleave in the layout order (a cell of a register is
+                    # written as one run)
+                    flow = _norm(p.extract_text(use_text_flow=True) or "")
+                    return text if flow == text else text + "\x00" + flow
                 finally:
                     p.close()
         except Exception:  # an unreadable file: the quote cannot be verified

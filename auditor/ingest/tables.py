@@ -226,6 +226,7 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
             rows.append(r)
         bands.append((tops, rows))
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    last_x: dict[tuple[int, int, int], float] = {}
     prev: tuple[int, int, int] | None = None
     for i in range(min(n, len(text))):
         ch = text[i]
@@ -238,8 +239,8 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
             if prev is not None:
                 bufs[prev[0]][prev[1]][prev[2]].append(" ")
             continue
-        if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top) or right.value - left.value <= 0:
-            continue
+        if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
+            continue  # (a glyph may have a box of zero width: its position still counts)
         x = (left.value + right.value) / 2
         y = height - (bottom.value + top.value) / 2
         where = None
@@ -265,11 +266,13 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
             last_y[where] = (y, h)
         else:
             y0, h0 = ly
-            if y - y0 > 0.7 * max(h, h0, 1.0):  # below the cell's current line: a new line
+            back = x < last_x.get(where, x) - 2 * max(h, h0, 1.0)
+            if y - y0 > 0.7 * max(h, h0, 1.0) or back:  # below the cell's line, or back at its left: a new line
                 buf.append("\n")
                 last_y[where] = (y, h)
             elif h > h0 and ch.isalnum():  # punctuation sits low; letters set the line
                 last_y[where] = (y, h)
+        last_x[where] = x
         buf.append(ch)
         prev = where
     out = []
