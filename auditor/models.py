@@ -60,11 +60,39 @@ class Outcome(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a register table (a procurement per row), with its column headers.
+
+    ``cells`` are the cell texts as read inside each cell's box (a cell that wraps
+    keeps its line breaks); ``headers`` the same table's header cells (carried over
+    from the previous page when the page repeats none).  Plain values only."""
+
+    page: int  # 1-based
+    index: int  # 1-based order of the row among the document's register rows
+    headers: tuple[str, ...]
+    cells: tuple[str, ...]
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, top, x1, bottom (points, from the top)
+    title: str = ""  # the table's title row(s), if any (the register's subject)
+
+    def pairs(self, lines: bool = False) -> tuple[tuple[str, str], ...]:
+        """(header, value) of every non-empty cell, whitespace shown as one space
+        (``lines``: a wrapped cell keeps its line breaks)."""
+        out = []
+        for h, c in zip(self.headers, self.cells):
+            value = "\n".join(" ".join(ln.split()) for ln in c.split("\n") if ln.strip()) if lines else " ".join(c.split())
+            if value:
+                out.append((" ".join(h.split()), value))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     number: int  # 1-based
     text: str  # extracted text; line endings normalised to "\n"
     source: PageSource = PageSource.TEXT
     note: str | None = None  # why a page is unread ("image-only page; OCR off", ...)
+    rows: tuple[Row, ...] = ()  # register rows read from the page's ruled tables
+    table_spans: tuple[tuple[int, int], ...] = ()  # offsets of `text` that lie inside those tables
 
     @property
     def ocr(self) -> bool:
@@ -101,6 +129,8 @@ class Evidence:
     end: int = 0
     sha256: str = ""  # of the document
     ocr: bool = False
+    row: int | None = None  # a register row: its index (Row.index); the quote is its "Header: value" pairs
+    cells: tuple[tuple[str, str], ...] = ()  # ... and those pairs, each value verbatim from its cell (a wrapped cell's lines kept)
 
 
 Scalar = str | int | float | bool | None

@@ -96,17 +96,38 @@ class PageText:
                     return None
                 p = doc.pages[page - 1]
                 try:
-                    return _norm(p.extract_text() or "")
+                    text = _norm(p.extract_text() or "")
+                    # and in the content stream's own order: lines of two cells that overlap
+                    # in height interleave in the layout order (a cell of a register is
+                    # written as one run)
+                    flow = _norm(p.extract_text(use_text_flow=True) or "")
+                    return text if flow == text else text + "\x00" + flow
                 finally:
                     p.close()
         except Exception:  # an unreadable file: the quote cannot be verified
             return None
 
 
+def cells_on_page(text: str, cells: list[dict]) -> bool:
+    """A register row's evidence: every cell value on the page, whitespace-normalised;
+    a cell that wraps is interleaved with its neighbours' lines in the page text,
+    so each of its lines must be there."""
+    for cell in cells:
+        value = cell["value"]
+        if _norm(value) in text:
+            continue
+        lines = [_norm(line) for line in value.split("\n") if _norm(line)]
+        if len(lines) < 2 or not all(line in text for line in lines):
+            return False
+    return bool(cells)
+
+
 def quote_on_page(texts: PageText, root: Path, evidence: dict) -> bool:
     text = texts.get(root / evidence["document"], int(evidence["page"]))
     if not text:
         return False
+    if evidence.get("cells"):
+        return cells_on_page(text, evidence["cells"])
     quote = _norm(evidence["quote"].replace("…", " "))
     if quote in text:
         return True
@@ -151,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     quotes_total = quotes_ok = 0
     bad_quotes: list[str] = []
     per_rule: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_case_quotes: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # case -> [verified, all]
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.labelled:
@@ -168,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
                     fired[f["rule_id"]].append(f)
                     for e in f["evidence"]:
                         quotes_total += 1
+                        per_case_quotes[name][1] += 1
                         if quote_on_page(texts, root, e):
                             quotes_ok += 1
+                            per_case_quotes[name][0] += 1
                         else:
                             bad_quotes.append(f"{name}: {f['rule_id']} {e['document']} p.{e['page']}: {e['quote'][:120]!r}")
                 for m in label.get("must") or []:
@@ -216,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {rule:32} {r['found']:>3}/{r['must']:<3} {pct(r['found'], r['must']):>4} "
               f"{pct(r['right_page'], r['found']):>11} {r['false']:>5}/{r['must_not']:<3} {pct(r['false'], r['must_not']):>4}"
               f" {silence_rules.get(rule, 0):>8}")
+    print("per case (labelled): recall, quotes verified")
+    for name in sorted(labels):
+        ms = [m for m in musts if m.case == name]
+        ok, total = per_case_quotes.get(name, [0, 0])
+        print(f"  {name:40} {sum(m.found for m in ms):>3}/{len(ms):<3} {ok:>4}/{total:<4} {pct(ok, total):>5}")
     by_who: dict[str, list[Must]] = defaultdict(list)
     for m in musts:
         by_who[m.who].append(m)

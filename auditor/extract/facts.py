@@ -27,7 +27,7 @@ from auditor.models import Evidence, Fact, Page, Status
 from auditor.settings import ExtractionSettings
 from auditor.settings import using as using_settings
 
-EXTRACTOR_VERSION = "1"  # bump when extraction output changes (invalidates the cache)
+EXTRACTOR_VERSION = "2"  # bump when extraction output changes (invalidates the cache)
 
 OCR_FACTOR = 0.85  # facts read from OCR'd pages are less certain
 HEADING_FACTOR = 0.8  # a fact stated only in a title or subject line
@@ -59,8 +59,23 @@ def _analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None
         kind = doctype.classify(document, opening or stream.text[: doctype.OPENING_CHARS])
     year = document_year(stream.text)
     builder = _Builder(stream, kind, year, pack or _patterns.load())
+    builder.subject(sentences)  # the whole text, register tables included
+    if any(p.rows for p in pages):
+        # a page read as register rows: its table's text lines are not sentences
+        sentences = _outside_tables(stream, sentences, pages)
     builder.run(sentences)
+    builder.rows(pages)
     return Analysis(kind, year, tuple(builder.facts))
+
+
+def _outside_tables(stream: Stream, sentences: Sequence[Sentence], pages: Sequence[Page]) -> list[Sentence]:
+    spans = {p.number: p.table_spans for p in pages if p.rows and p.table_spans}
+
+    def inside(pos: int) -> bool:
+        page, off = stream.locate(pos)
+        return any(a <= off <= b for a, b in spans.get(page, ()))
+
+    return [s for s in sentences if not (inside(s.start) or inside(max(s.start, s.end - 1)))]
 
 
 # --- the document's own year ------------------------------------------------------
@@ -94,7 +109,7 @@ class _Builder:
         self._rejections: dict[int, tuple[int, str]] = {}  # paragraph -> (sentence start, cue)
         self._rejections_pending: set[int] = set()  # paragraphs holding a proposal
 
-    def _subject(self, sentences: Sequence[Sentence]) -> None:
+    def subject(self, sentences: Sequence[Sentence]) -> None:
         """Is the document about procurement, and which ambiguous object words does it
         use in another sense (the pack's relevance settings)?"""
         rel = self.pack.relevance
@@ -137,7 +152,8 @@ class _Builder:
         return None
 
     def run(self, sentences: Sequence[Sentence]) -> None:
-        self._subject(sentences)
+        if not hasattr(self, "on_subject"):
+            self.subject(sentences)
         reported_para: int | None = None
         quotes = _QuoteTracker()
         self._title(sentences)
@@ -199,6 +215,60 @@ class _Builder:
             self._name_mentions(sentences)
         self._bidding_period(sentences)
         self._apply_rejections()
+
+    def rows(self, pages: Sequence[Page]) -> None:
+        """Facts from register rows (``Page.rows``): every text cell of a row (reason,
+        description, method, remarks...) is run through the same triggers as a
+        sentence.  The context a trigger's ``require`` is checked against is the
+        row's own register: the table's title and column headers plus the row's
+        other text cells ("Reason for Deviation" says that every row of the table
+        departs from competitive bidding).  A fact from a row quotes the row as
+        "Header: value" pairs and carries its procuring entity, supplier and amount."""
+        from dataclasses import replace
+
+        from auditor.extract import rows as register
+
+        for page in pages:
+            for row in page.rows:
+                pairs = row.pairs()
+                if not pairs:
+                    continue
+                roles = register.roles(row.headers)
+                named = {r: " ".join(c.split()) for r, c in zip(roles, row.cells) if r and c.strip()}
+                attrs = {"row": row.index, "entity": named.get("entity"), "supplier": named.get("supplier"),
+                         "amount": named.get("amount"), "reason": named.get("reason")}
+                evidence = Evidence(self.stream.document, row.page, register.quote(row), 0, 0, self.stream.sha256,
+                                    row.page in self.stream.ocr_pages, row=row.index, cells=row.pairs(lines=True))
+                texts = [(j, " ".join(c.split())) for j, (r, c) in enumerate(zip(roles, row.cells))
+                         if r in register.TEXT_ROLES and any(ch.isalpha() for ch in c)]
+                subject = " ".join([row.title, *row.headers])
+                for j, text in texts:
+                    others = " ".join(t for k, t in texts if k != j)
+                    families = []
+                    for m in self.pack.anchor_union.finditer(text.lower()):
+                        families += [f for f in self.pack.families_for(m.group()) if f not in families]
+                    if not families:
+                        continue
+                    families.sort(key=self.pack.order)
+                    # a cell is a sentence of its own, placed outside the stream
+                    key = -(row.index * 64 + j + 1)
+                    s = Sentence(key, key + len(text), text, key)
+                    before = len(self.facts)
+                    self._evidence = lambda _s, _a, _b, ev=evidence: (ev,)  # type: ignore[method-assign]
+                    try:
+                        scope = SentenceScope(text)
+                        required: dict[int, bool] = {}
+                        for fam in families:
+                            self._triggers(s, scope, fam.triggers, f"{subject} {others} {text}", required)
+                    finally:
+                        del self._evidence
+                    for k in range(before, len(self.facts)):
+                        f = self.facts[k]
+                        extra = {**dict(f.attrs), **{a: v for a, v in attrs.items() if v is not None}, "column": row.headers[j]}
+                        f = replace(f, attrs=tuple(sorted(extra.items())))
+                        if f.kind in _ROW_MENTIONS and f.status is Status.ASSERTED:
+                            f = replace(f, status=Status.REPORTED, cue="mentioned in a register row, not the act itself")
+                        self.facts[k] = f
 
     def _para_tail(self, para: int):
         for p, index in reversed(self._para):
@@ -503,6 +573,10 @@ _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z
 
 
 _PREPOSITIONS = frozenset("under with of in by to from for per against into within upon on at".split())
+
+# kinds that a register row can only mention: the row records a request; a formal
+# declaration (of an emergency) is an act of its own, in a document of its own
+_ROW_MENTIONS = frozenset({"emergency-declared"})
 
 # kinds whose repeated matches in one sentence say nothing new
 _ONE_PER_SENTENCE = frozenset({"financing-concessional", "emergency-declared"})

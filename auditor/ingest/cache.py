@@ -77,8 +77,8 @@ def _models_signature() -> str:
 # The code a cached result comes from, relative to the package: a change to any
 # of these files (a developer editing an extractor without bumping
 # EXTRACTOR_VERSION) invalidates the cache too.
-_CODE = ("extract/*.py", "settings.py", "ingest/pdf.py", "ingest/ocr.py", "ingest/worker.py", "models.py", "codec.py",
-         "fx.py", "data/*")
+_CODE = ("extract/*.py", "settings.py", "ingest/pdf.py", "ingest/tables.py", "ingest/ocr.py", "ingest/worker.py",
+         "models.py", "codec.py", "fx.py", "data/*")
 _code_digest: str | None = None
 
 

@@ -22,7 +22,7 @@ from auditor.models import Page, PageSource
 
 # Bump when page reading changes what a document yields (text-quality heuristics,
 # OCR decisions, rendering): it is part of the cache key.
-INGEST_VERSION = "2"
+INGEST_VERSION = "3"
 
 _CHUNK = 1 << 20
 _PDF_MAGIC = b"%PDF-"

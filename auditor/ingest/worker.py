@@ -146,6 +146,17 @@ def internal_error(task: DocTask, digest: str, stage: str, exc: BaseException) -
     return DocumentResult(info)
 
 
+def _with_rows(pages: list[Page], tables: list) -> list[Page]:
+    from dataclasses import replace
+
+    from auditor.extract.rows import build_rows
+
+    rows = build_rows(tables)
+    # a table that gave no rows (no headers) stays with the text-line reading
+    return [replace(p, rows=rows[p.number]) if p.number in rows else replace(p, table_spans=()) if p.table_spans else p
+            for p in pages]
+
+
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
@@ -175,19 +186,50 @@ class _Reader:
             if self.options.ocr is not OcrMode.OFF:
                 self._ocr_block = ocr.unavailable(self.options.ocr_lang)
             pages = []
+            tables: list[tuple[int, list]] = []  # (page number, its ruled tables) of register pages
             for i in range(n):
                 t0 = time.perf_counter()
                 page = pdf[i]  # pdfium parses the page here: part of reading its text
                 self._add("text", t0)
                 try:
-                    pages.append(self._page(page, i + 1))
+                    read = self._page(page, i + 1)
+                    continued = bool(tables) and tables[-1][0] == i and bool(tables[-1][1])
+                    if read.source is PageSource.TEXT:
+                        read = self._tables(page, read, continued, tables)
+                    pages.append(read)
                 finally:
                     t0 = time.perf_counter()
                     page.close()
                     self._add("text", t0)
+            if tables:
+                pages = _with_rows(pages, tables)
             return pages
         finally:
             pdf.close()
+
+    def _tables(self, page, read: Page, continued: bool, found: list) -> Page:
+        """The ruled tables of a page that looks like a register (``auditor.ingest.tables``);
+        the page's rows are attached once the whole document is read (headers carry over)."""
+        from dataclasses import replace
+
+        from auditor.ingest.tables import find_tables, looks_like_register, table_spans
+
+        if not looks_like_register(read.text, continued):
+            return read
+        t0 = time.perf_counter()
+        textpage = page.get_textpage()
+        try:
+            tables = find_tables(page, textpage)
+            spans = table_spans(read.text, textpage, tables, page.get_size()[1]) if tables else ()
+        except MemoryError:
+            raise
+        except Exception:  # a drawing pdfium cannot enumerate: the page stays text only
+            tables, spans = [], ()
+        finally:
+            textpage.close()
+            self._add("tables", t0)
+        found.append((read.number, tables))
+        return replace(read, table_spans=spans) if spans else read
 
     # -- one page --
 

@@ -18,7 +18,11 @@ SCHEMA_VERSION = 1
 
 
 def evidence_dict(e: Evidence) -> dict[str, Any]:
-    return {"document": e.document, "page": e.page, "quote": e.quote, "start": e.start, "end": e.end, "ocr": e.ocr}
+    out: dict[str, Any] = {"document": e.document, "page": e.page, "quote": e.quote, "start": e.start, "end": e.end, "ocr": e.ocr}
+    if e.row is not None:  # a register row: its index and its (header, value) cells
+        out["row"] = e.row
+        out["cells"] = [{"header": h, "value": v} for h, v in e.cells]
+    return out
 
 
 def document_dict(d: DocumentInfo) -> dict[str, Any]:

@@ -468,6 +468,8 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         **{k: rule.label(k, v) for k, v in values.items()},
     }
     message = _format(values.get("__message__") or rule.message, fill, rule.id)
+    if first.row is not None and facts:
+        message += _row_clause(facts[0])
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -480,6 +482,16 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         case_id=case.id,
         legal_basis=rule.legal_basis,
     )
+
+
+def _row_clause(fact: Fact) -> str:
+    """A finding on a register row names the row's procuring entity, supplier and amount."""
+    parts = [f"{label} {fact.get(key)}" for key, label in (("entity", "entity"), ("supplier", "supplier"), ("amount", "amount"))
+             if fact.get(key)]
+    row = fact.get("row")
+    if not parts:
+        return ""
+    return f" Register row {row}: " + ", ".join(parts) + "." if row is not None else " Register row: " + ", ".join(parts) + "."
 
 
 def fingerprint(rule_id: str, evidence: Evidence) -> str:
