@@ -373,6 +373,11 @@ class _Builder:
                 if internal and _is_table_row(s.text):
                     continue  # "NO" in a table is a yes/no column, not a negation of the next cell
                 assessment = scope.assess(a, b, internal, request=trig.request)
+                if trig.polarity == "negative":
+                    # the fact is the event's absence: a negated event is asserted, anything else yields nothing
+                    if assessment.status is not Status.NEGATED:
+                        continue
+                    assessment = Assessment(Status.ASSERTED, None, 0.95)
                 if trig.relevance == "procurement" and assessment.status is Status.ASSERTED:
                     assessment = self._relevance(scope, a, b) or assessment
                 attrs: dict[str, object] = dict(trig.attrs)

@@ -125,6 +125,12 @@ _SEEKING_TO = re.compile(
     r"\b(seek\w*|sought|pray\w*|ask\w*|request\w*|want\w*|intend\w*|plan\w*|attempt\w*|tr(?:y|ied|ies|ying)|aim\w*)\s+to\s*$",
     re.I,
 )
+# "there is nothing on the record to show that the plot was advertised", "no material was
+# placed before us to suggest that ...": what follows is said not to have happened
+_NOTHING_TO_SHOW = re.compile(
+    r"\b(?:nothing|no\s+(?:material|evidence|document|proof|record|indication))\b[^.;]{0,60}?\bto\s+(?:show|suggest|indicate|establish|prove|demonstrate)\b[^.;]{0,20}?\bthat\b",
+    re.I,
+)
 _FAILED_TO_SHOW = re.compile(
     r"\b(?:fail(?:ed|s)?|failure|unable)\s+to\s+(?:establish|prove|show|make\s+out|substantiate|demonstrate|point\s+out|bring\s+on\s+record)\b",
     re.I,
@@ -323,6 +329,9 @@ class SentenceScope:
         if dm and not _has_boundary_between(toks, dm.end(), start):
             return Assessment(Status.NEGATED, dm.group(1))
         # "failed to establish that ...", "could not make out a case that ..."
+        nm = _NOTHING_TO_SHOW.search(self.text, 0, start)
+        if nm and not _has_boundary_between(toks, nm.end(), start):
+            return Assessment(Status.NEGATED, "nothing to show")
         fm = _FAILED_TO_SHOW.search(self.text, 0, start)
         if fm and not _has_boundary_between(toks, fm.end(), start):
             return Assessment(Status.NEGATED, fm.group(0).split()[0])
