@@ -148,9 +148,9 @@ def lint_tests(directory: Path, rules: list[Rule]) -> list[Problem]:
     return problems
 
 
-def case_facts(case: TestCase, settings=None):
+def case_facts(case: TestCase, settings=None, pack=None):
     """Run a test case's texts through extraction (with a pack's extraction
-    settings, None: the default): (documents, facts)."""
+    settings and fact patterns, None: the default): (documents, facts)."""
     from auditor.extract.facts import analyse
 
     infos: list[DocumentInfo] = []
@@ -159,7 +159,7 @@ def case_facts(case: TestCase, settings=None):
         parts = _PAGE_BREAK.split(doc.text)
         pages = [Page(i + 1, part) for i, part in enumerate(parts)]
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-        analysis = analyse(doc.name, digest, pages, kind=doc.kind, settings=settings)
+        analysis = analyse(doc.name, digest, pages, kind=doc.kind, settings=settings, pack=pack)
         infos.append(DocumentInfo(path=doc.name, sha256=digest, pages=len(pages), kind=doc.kind or analysis.kind, year=analysis.year))
         facts.extend(analysis.facts)
     return tuple(infos), tuple(facts)
@@ -169,7 +169,11 @@ def run_case(rule: Rule, case: TestCase, settings=None) -> tuple[bool, str]:
     from auditor.models import Outcome
     from auditor.ruleset.engine import CaseView, evaluate_rule
 
-    infos, facts = case_facts(case, settings)
+    from auditor.extract import patterns
+
+    # the fact patterns of the rule's own pack (its patterns/ folder) on top of the built-in ones
+    pack = patterns.load(patterns.pack_dirs([Path(rule.source).parent])) if rule.source else None
+    infos, facts = case_facts(case, settings, pack)
     outcome = evaluate_rule(rule, CaseView("test", infos, facts))
     fired = outcome.check.outcome is Outcome.FIRED
     if case.expect == "fire":
