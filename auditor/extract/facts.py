@@ -108,6 +108,9 @@ class _Builder:
         self._para: list[tuple[int, int]] = []  # (paragraph, index into facts)
         self._rejections: dict[int, tuple[int, str]] = {}  # paragraph -> (sentence start, cue)
         self._rejections_pending: set[int] = set()  # paragraphs holding a proposal
+        self._quoted: str | None = None  # is the current sentence inside a quotation (and of what)?
+        self._contentions: list[tuple[int, int]] = []  # (paragraph, fact index) of a party's contentions
+        self._court_rejects: set[int] = set()  # paragraphs where the court rejects a contention
 
     def subject(self, sentences: Sequence[Sentence]) -> None:
         """Is the document about procurement, and which ambiguous object words does it
@@ -191,10 +194,13 @@ class _Builder:
                 elif _RELIEF.match(s.text):
                     reported_by = "relief sought"
                 scope = SentenceScope(s.text, reported_by=reported_by)
+                self._quoted = quoted
                 if scope.opens_argument and not scope.court_voice:
                     reported_para = s.para
                 elif scope.court_voice:
                     reported_para = None
+            if _CONTENTION_REJECTED.search(s.text) and (scope is None or not scope.opens_argument):
+                self._court_rejects.add(s.para)
             if families or s.para in self._rejections_pending:
                 rej = _REJECTION.search(s.text)
                 if rej:
@@ -215,6 +221,7 @@ class _Builder:
             self._name_mentions(sentences)
         self._bidding_period(sentences)
         self._apply_rejections()
+        self._apply_contention_rejections()
 
     def rows(self, pages: Sequence[Page]) -> None:
         """Facts from register rows (``Page.rows``): every text cell of a row (reason,
@@ -269,6 +276,30 @@ class _Builder:
                         if f.kind in _ROW_MENTIONS and f.status is Status.ASSERTED:
                             f = replace(f, status=Status.REPORTED, cue="mentioned in a register row, not the act itself")
                         self.facts[k] = f
+
+    def _speaker(self, s: Sentence, assessment: Assessment) -> str:
+        """Who states it: the law, a precedent the court quotes, a party (counsel's
+        argument, a petition's prayer), the record the court quotes (a summary, a letter),
+        the court itself, or the document's own author."""
+        if self.normative:
+            return "law"
+        if assessment.status is Status.REPORTED:
+            return "precedent" if assessment.cue == "quoted precedent" else "party"
+        if self._quoted == "precedent":
+            return "precedent"
+        if self.kind in ("judgment", "audit-report"):
+            return "record" if self._quoted == "quotation" else "court"
+        return "author"
+
+    def _apply_contention_rejections(self) -> None:
+        """A party's contention that the court rejects ("the contention has no force",
+        "this plea is repelled") in the same or the next paragraph does not count."""
+        from dataclasses import replace
+
+        for para, index in self._contentions:
+            if para in self._court_rejects or para + 1 in self._court_rejects:
+                f = self.facts[index]
+                self.facts[index] = replace(f, status=Status.NEGATED, cue="contention rejected by the court")
 
     def _para_tail(self, para: int):
         for p, index in reversed(self._para):
@@ -327,6 +358,9 @@ class _Builder:
             attrs["proposal"] = True
         attrs = {k: v for k, v in attrs.items() if v is not None}
         attrs.setdefault("trigger", display_quote(s.text[a:b])[:160])
+        attrs.setdefault("speaker", self._speaker(s, assessment))
+        if attrs["speaker"] == "party" and assessment.status is Status.REPORTED:
+            self._contentions.append((s.para, len(self.facts)))
         self._seen.add(key)
         self._para.append((s.para, len(self.facts)))
         self.facts.append(
@@ -393,9 +427,9 @@ class _Builder:
                 for name, aspec in spec.attributes:
                     if aspec.when is not None:
                         attrs[name] = bool(aspec.when.search(s.text))
-                if trig.kind == "court-irregularity":
-                    authority = self.kind in ("judgment", "audit-report") or scope.court_voice or _AUTHORITY.search(s.text)
-                    attrs["speaker"] = "court" if authority else "other"
+                if trig.kind == "court-irregularity" and self.kind not in ("judgment", "audit-report") \
+                        and (scope.court_voice or _AUTHORITY.search(s.text)):
+                    attrs["speaker"] = "court"  # "the Auditor-General found that ..." in a letter or minutes
                 if spec.require_attr and spec.require_attr not in attrs:
                     continue
                 self._add(trig.kind, s, a, b, trig.confidence, self._framed(s, assessment), attrs)
@@ -577,6 +611,13 @@ _AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\
 _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")
 
 
+# the court turns a contention down: "the contention ... has no force", "the plea is repelled"
+_CONTENTION_REJECTED = re.compile(
+    r"\b(?:(?:has|have|carr(?:y|ies))\s+no\s+(?:force|merit|substance|weight)|(?:is|are)\s+(?:devoid\s+of|without)\s+(?:any\s+)?(?:force|merit|substance)|"
+    r"(?:is|are|stands?)\s+(?:hereby\s+)?(?:repelled|rejected|overruled|turned\s+down)|(?:is|are)\s+(?:not\s+tenable|untenable|misconceived|not\s+sustainable|not\s+convincing)|"
+    r"(?:do|does|are)\s+not\s+(?:find|agree)\s+(?:any\s+)?(?:force|merit|substance|with)|(?:not|un)persuaded)\b",
+    re.I,
+)
 _PREPOSITIONS = frozenset("under with of in by to from for per against into within upon on at".split())
 
 # kinds that a register row can only mention: the row records a request; a formal

@@ -27,7 +27,7 @@ import hashlib
 import math
 import operator
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 from auditor.errors import InternalError
@@ -39,6 +39,7 @@ from auditor.models import (
     Finding,
     Outcome,
     Severity,
+    Status,
 )
 from auditor.ruleset.schema import Requirement, Rule
 
@@ -423,7 +424,39 @@ class Evaluator:
 # --- results -> findings ----------------------------------------------------------------
 
 
+# whose statements a rule hears when it does not say (speakers:): the court, the record it
+# quotes, a document's own author; not a party's contention, the law or a precedent
+DEFAULT_SPEAKERS = (("author", 1.0), ("court", 1.0), ("other", 1.0), ("record", 1.0))
+
+
+def heard(rule: Rule, case: CaseView) -> CaseView:
+    """The case as the rule hears it: asserted facts of the speakers it counts (their
+    confidence times the rule's factor), and a party's contentions when it counts
+    parties (a contention the court rejected is negated already and stays out)."""
+    speakers = dict(rule.speakers or DEFAULT_SPEAKERS)
+    if not rule.speakers:
+        return case
+    facts = []
+    for f in case.facts:
+        sp = f.get("speaker")
+        if sp is None:
+            facts.append(f)
+            continue
+        factor = speakers.get(sp)
+        if f.status is Status.ASSERTED:
+            if factor is None:
+                continue
+        elif f.status is Status.REPORTED and sp == "party" and factor is not None:
+            f = replace(f, status=Status.ASSERTED)
+        else:
+            facts.append(f)
+            continue
+        facts.append(f if factor == 1.0 else replace(f, confidence=round(f.confidence * factor, 3)))
+    return CaseView(case.id, case.documents, tuple(facts))
+
+
 def evaluate_rule(rule: Rule, case: CaseView, parameters: dict[str, Any] | None = None) -> RuleOutcome:
+    case = heard(rule, case)
     ev = Evaluator(rule, case, parameters)
     for req in rule.requires:
         if ev.unmet(req):
@@ -470,6 +503,8 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
     message = _format(values.get("__message__") or rule.message, fill, rule.id)
     if first.row is not None and facts:
         message += _row_clause(facts[0])
+    if facts:
+        message += _SPOKEN_BY.get(facts[0].get("speaker"), "")
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -492,6 +527,13 @@ def _row_clause(fact: Fact) -> str:
     if not parts:
         return ""
     return f" Register row {row}: " + ", ".join(parts) + "." if row is not None else " Register row: " + ", ".join(parts) + "."
+
+
+# a finding says who stated what it rests on, when that is not the court or the author
+_SPOKEN_BY = {
+    "record": " (stated in the record the court quotes)",
+    "party": " (contended by a party before the court; not a finding of the court)",
+}
 
 
 def fingerprint(rule_id: str, evidence: Evidence) -> str:

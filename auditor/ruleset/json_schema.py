@@ -52,6 +52,12 @@ def _object(keys: dict[str, bool], properties: dict[str, Any], **extra: Any) -> 
 # --- rule files -------------------------------------------------------------------------
 
 
+def _speakers() -> tuple[str, ...]:
+    from auditor.extract.kinds import ATTR_VALUES
+
+    return ATTR_VALUES["speaker"]
+
+
 def _document_kinds() -> tuple[str, ...]:
     from auditor.extract.doctype import KINDS as DOCUMENT_KINDS
 
@@ -181,6 +187,8 @@ def rule_schema() -> dict[str, Any]:
         "findings": {"enum": list(S.FINDINGS_MODES)},
         "tags": {"type": "array", "items": _TEXT},
         "example": _TEXT,
+        "speakers": {"type": "object", "minProperties": 1, "propertyNames": {"enum": list(_speakers())},
+                     "additionalProperties": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
     }
     reference = {k: _TEXT for k in S.REFERENCE_KEYS}
     reference["url"] = {"type": "string", "pattern": "^https?://"}

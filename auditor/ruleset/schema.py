@@ -76,12 +76,14 @@ TOP_KEYS: dict[str, bool] = {  # key -> required
     "findings": False,
     "tags": False,
     "example": False,
+    "speakers": False,
 }
 REFERENCE_KEYS = {"title": True, "section": False, "text": False, "url": False, "ocp_code": False, "jurisdiction": False}
 # a partial rule: `extends: ID` and only the keys it changes (the rest comes from rule ID)
 OVERRIDE_KEYS: dict[str, bool] = {
     "extends": True, "id": False, "title": False, "severity": False, "status": False, "summary": False,
     "message": False, "rationale": False, "references": False, "parameters": False, "tags": False, "example": False,
+    "speakers": False,
 }
 COUNTRY = re.compile(r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2
 SELECTOR_KEYS = {"fact": True, "where": False, "status": False, "min_confidence": False, "document_kind": False, "not_document_kind": False}
@@ -140,6 +142,9 @@ class Rule:
     example: str | None = None
     source: str = ""
     test_file: str | None = None
+    # whose statements count, with a confidence factor each (court, record, author, party...);
+    # empty: the default, DEFAULT_SPEAKERS
+    speakers: tuple[tuple[str, float], ...] = ()
     extends: str | None = None  # the rule this one was derived from (a pack's partial override)
     overridden: tuple[str, ...] = ()  # the keys that override gave
     # how attribute codes read in a message ("single-source" -> "single-source award"),
@@ -524,8 +529,28 @@ class _Checker:
             id=rid, title=title, severity=Severity(severity), status=status, summary=summary.strip(),
             message=message.strip(), rationale=rationale, references=tuple(references), conditions=conditions,
             parameters=params, requires=tuple(requires), findings=findings, tags=tags, example=example,
-            source=str(path),
+            source=str(path), speakers=self.speakers(m["speakers"]) if "speakers" in m else (),
         )
+
+    def speakers(self, node: yaml.Node) -> tuple[tuple[str, float], ...]:
+        """``speakers: {court: 1.0, record: 1.0, party: 0.6}``: whose statements count, and
+        how much a finding resting on each is to be trusted."""
+        from auditor.extract.kinds import ATTR_VALUES
+
+        known = ATTR_VALUES["speaker"]
+        raw = self.value(node)
+        if not isinstance(raw, dict) or not raw:
+            self.err(node, "speakers must be a mapping of speaker: confidence factor", f"speakers: {{court: 1.0, party: 0.6}} ({', '.join(known)})")
+            return ()
+        out = []
+        for k, v in raw.items():
+            if k not in known:
+                self.err(node, f"speakers: '{k}' is not a known speaker", _suggest(str(k), known) or ", ".join(known))
+            elif not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1:
+                self.err(node, f"speakers: the factor of '{k}' must be a number in (0, 1]")
+            else:
+                out.append((str(k), float(v)))
+        return tuple(sorted(out))
 
     def parameters(self, pnode: yaml.Node) -> tuple[dict[str, Any], dict[str, yaml.Node]]:
         """name -> value, and name -> the node of its key (for locating problems)."""
@@ -611,6 +636,8 @@ class _Checker:
                 self.err(m["tags"], "tags must be a list of strings")
         if "references" in m:
             changes["references"] = tuple(self.references(m["references"]))
+        if "speakers" in m:
+            changes["speakers"] = self.speakers(m["speakers"])
         params = dict(base.parameters) if base is not None else {}
         if "parameters" in m:
             given, key_nodes = self.parameters(m["parameters"])
@@ -937,7 +964,7 @@ def rule_to_json(r: Rule) -> dict[str, Any]:
         "requires": [requirement_to_json(q) for q in r.requires], "findings": r.findings, "tags": list(r.tags),
         "example": r.example, "source": r.source, "test_file": r.test_file,
         "labels": [[attr, [list(p) for p in pairs]] for attr, pairs in r.labels],
-        "extends": r.extends, "overridden": list(r.overridden),
+        "extends": r.extends, "overridden": list(r.overridden), "speakers": [list(x) for x in r.speakers],
     }
 
 
@@ -956,6 +983,7 @@ def rule_from_json(v: Any) -> Rule:
         tags=tuple(_str_of(t) for t in v["tags"]), example=opt(v["example"]), source=_str_of(v["source"]),
         test_file=opt(v["test_file"]),
         labels=tuple((_str_of(a), tuple((_str_of(x), _str_of(y)) for x, y in pairs)) for a, pairs in v.get("labels", [])),
+        speakers=tuple((_str_of(a), float(b)) for a, b in v.get("speakers", [])),
         extends=opt(v.get("extends")), overridden=tuple(_str_of(k) for k in v.get("overridden", [])),
     )
 
