@@ -158,7 +158,7 @@ def _lower_literals(pattern: str) -> str:
 
 
 def builtin_patterns_dir() -> Path:
-    from auditor.ruleset.schema import builtin_rules_dir
+    from auditor.yamlcheck import builtin_rules_dir
 
     return builtin_rules_dir() / "patterns"
 
@@ -209,7 +209,7 @@ def validate(dirs: tuple[Path, ...]) -> list[Problem]:
 
 
 def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
-    from auditor.ruleset.schema import _Checker, _compose, yaml
+    from auditor.yamlcheck import Checker as _Checker, compose as _compose, yaml
 
     checkers: list = []
     relevance: Relevance | None = None
@@ -306,7 +306,7 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
 
 
 def _relevance(checker, root, macros: dict[str, str]) -> Relevance | None:
-    from auditor.ruleset.schema import yaml
+    from auditor.yamlcheck import yaml
 
     m = checker.mapping(root, RELEVANCE_KEYS, "relevance file")
     if m is None:
@@ -351,7 +351,7 @@ def _relevance(checker, root, macros: dict[str, str]) -> Relevance | None:
 
 
 def _macros(checker, node) -> dict[str, str]:
-    from auditor.ruleset.schema import yaml
+    from auditor.yamlcheck import yaml
 
     out: dict[str, str] = {}
     if not isinstance(node, yaml.MappingNode):
@@ -369,7 +369,7 @@ def _macros(checker, node) -> dict[str, str]:
 
 
 def _kinds(checker, node, macros: dict[str, str]) -> dict[str, KindSpec]:
-    from auditor.ruleset.schema import yaml
+    from auditor.yamlcheck import yaml
 
     out: dict[str, KindSpec] = {}
     if not isinstance(node, yaml.MappingNode):
@@ -420,9 +420,9 @@ def _kinds(checker, node, macros: dict[str, str]) -> dict[str, KindSpec]:
 
 
 def _hint(word: str, options: Iterable[str]) -> str | None:
-    from auditor.ruleset.schema import _suggest
+    from auditor.yamlcheck import suggest
 
-    return _suggest(word, options)
+    return suggest(word, options)
 
 
 def _expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
@@ -457,7 +457,7 @@ def _compile(checker, node, text: str, macros: dict[str, str], what: str) -> re.
 
 
 def _trigger(checker, node, macros: dict[str, str], kinds: dict[str, KindSpec], path: Path) -> Trigger | None:
-    from auditor.ruleset.schema import yaml
+    from auditor.yamlcheck import yaml
 
     m = checker.mapping(node, TRIGGER_KEYS, "trigger")
     if m is None:

@@ -330,11 +330,9 @@ def with_case_packs(discovery, base_dirs: Sequence[Path], base: RuleSet, cache_d
     """The discovery with each case's rules and settings: the run's, or, for a case
     with a case.yaml, the run's directories plus that pack.  Returns
     (discovery, notes) — the notes of every rule set used, each once."""
-    from auditor.pipeline import CaseSpec, Discovery
-
     loaded: dict[Path, RuleSet] = {}
     notes: list[str] = list(base.notes)
-    cases: list[CaseSpec] = []
+    cases = []  # the pipeline's CaseSpec, each with its rules and settings
     for spec in discovery.cases:
         rule_set = base
         if spec.pack is not None:
@@ -347,4 +345,4 @@ def with_case_packs(discovery, base_dirs: Sequence[Path], base: RuleSet, cache_d
         if rule_set.settings != DEFAULT or any(t.settings != rule_set.settings for t in docs):
             docs = tuple(replace(t, settings=rule_set.settings) for t in docs)
         cases.append(replace(spec, documents=docs, rules=rule_set.rules if spec.pack is not None else None))
-    return Discovery(cases=cases, skipped=list(discovery.skipped)), tuple(notes)
+    return replace(discovery, cases=cases, skipped=list(discovery.skipped)), tuple(notes)

@@ -19,7 +19,6 @@ problems are cached.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -31,20 +30,10 @@ from typing import Any, Iterable
 from auditor.errors import Problem, RuleFileError
 from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, is_bool_attr, known_values
 from auditor.models import Reference, RuleInfo, Severity, legal_basis
-
-
-class _LazyYaml:
-    """``yaml``, imported on first use: a scan whose rule pack comes from the
-    cache never needs it."""
-
-    def __getattr__(self, name: str) -> Any:
-        import yaml as module
-
-        globals()["yaml"] = module
-        return getattr(module, name)
-
-
-yaml: Any = _LazyYaml()
+from auditor.yamlcheck import Checker as _BaseChecker
+from auditor.yamlcheck import builtin_rules_dir, yaml  # noqa: F401  (re-exported: the CLI and packs use them)
+from auditor.yamlcheck import compose as _compose
+from auditor.yamlcheck import suggest as _suggest
 
 
 def _document_kinds() -> tuple[str, ...]:
@@ -182,66 +171,16 @@ class Rule:
 # --- the validator --------------------------------------------------------------
 
 
-class _Checker:
+class _Checker(_BaseChecker):
+    """The checker of rule files: the shapes of yamlcheck.Checker, and the rule language."""
+
     def __init__(self, file: str, kinds: Any = None):
-        self.file = file
-        self.problems: list[Problem] = []
+        super().__init__(file)
         self._messages: list[tuple[Any, str]] = []  # branch messages of the rule being checked
-        self._constructor = yaml.SafeLoader("")
         self.fact_kinds = FACT_KINDS if kinds is None else kinds  # fact kinds a rule may use
 
     def attrs_of(self, kind: str) -> tuple[str, ...]:
         return COMMON_ATTRS + self.fact_kinds[kind][1]
-
-    def err(self, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
-        self.problems.append(Problem(self.file, line, col, message, hint))
-
-    def value(self, node: yaml.Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
-
-    # -- shapes -------------------------------------------------------------------
-
-    def mapping(self, node: yaml.Node, keys: dict[str, bool], what: str) -> dict[str, yaml.Node] | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.err(node, f"{what} must be a mapping")
-            return None
-        out: dict[str, yaml.Node] = {}
-        for knode, vnode in node.value:
-            key = knode.value if isinstance(knode, yaml.ScalarNode) else None
-            if key is None:
-                self.err(knode, f"{what}: keys must be plain strings")
-                continue
-            if key in out:
-                self.err(knode, f"{what}: duplicate key '{key}'")
-                continue
-            if key not in keys:
-                self.err(knode, f"{what}: unknown key '{key}'", _suggest(key, keys))
-                continue
-            out[key] = vnode
-        for key, required in keys.items():
-            if required and key not in out:
-                self.err(node, f"{what}: missing required key '{key}'")
-        return out
-
-    def string(self, node: yaml.Node, what: str, *, nonempty: bool = True) -> str | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
-            self.err(node, f"{what} must be a string")
-            return None
-        if nonempty and not node.value.strip():
-            self.err(node, f"{what} must not be empty")
-            return None
-        return node.value
-
-    def enum(self, node: yaml.Node, allowed: Iterable[str], what: str) -> str | None:
-        allowed = tuple(allowed)
-        if not isinstance(node, yaml.ScalarNode):
-            self.err(node, f"{what} must be one of: {', '.join(allowed)}")
-            return None
-        if node.value not in allowed:
-            self.err(node, f"{what}: '{node.value}' is not one of: {', '.join(allowed)}", _suggest(node.value, allowed))
-            return None
-        return node.value
 
     def number(self, node: yaml.Node, what: str, params: dict[str, Any]) -> Any:
         """A number, or a $parameter reference."""
@@ -766,45 +705,7 @@ def _fact_kinds(conditions: Any) -> set[str]:
     return found
 
 
-def _suggest(word: str, options: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 # --- loading rule directories ------------------------------------------------------
-
-
-def builtin_rules_dir() -> Path:
-    """The rule pack: inside the installed package, or the source tree's rules/."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "rules"
-    if packaged.is_dir():
-        return packaged
-    return here.parent / "rules"
-
-
-def _compose(path: Path, checker: _Checker) -> yaml.Node | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        checker.problems.append(Problem(str(path), 1, 1, f"cannot read rule file: {exc}"))
-        return None
-    try:
-        try:
-            node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError:  # the pure-Python loader says what is wrong, and where
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        checker.problems.append(Problem(str(path), line, col, f"YAML syntax error: {exc.problem or exc.context}"))
-        return None
-    except yaml.YAMLError as exc:
-        checker.problems.append(Problem(str(path), 1, 1, f"YAML error: {exc}"))
-        return None
-    if node is None:
-        checker.problems.append(Problem(str(path), 1, 1, "rule file is empty"))
-    return node
 
 
 # YAML files of a rule directory that are not rules: a pack's manifest, a case's settings
@@ -902,7 +803,7 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
 
 PACK_FORMAT = 2  # 2: JSON (rules/<key>.json); 1 was pickles
 # the code a validated pack depends on, relative to the package
-_PACK_CODE = ("ruleset/schema.py", "models.py", "codec.py", "errors.py", "extract/kinds.py", "extract/doctype.py",
+_PACK_CODE = ("ruleset/schema.py", "yamlcheck.py", "models.py", "codec.py", "errors.py", "extract/kinds.py", "extract/doctype.py",
               "extract/money.py", "extract/patterns.py")  # money: the roles a rule may name
 
 
