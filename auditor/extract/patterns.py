@@ -34,29 +34,27 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from auditor.errors import Problem, RuleFileError
+from auditor.ruleset import pattern_schema as PS
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _MACRO_REF = re.compile(r"\{([A-Za-z_]\w*)\}")
 GAP = {f"g{n}": rf"(?:\W+\w+){{0,{n}}}?\W+" for n in range(1, 13)}  # {g6}: up to six words
 
-# key -> required, for each mapping of a pattern file (the JSON Schema is made from these)
-SET_KEYS = {"set": True, "description": False, "kinds": False, "anchors": True, "macros": False,
-            "triggers": True, "numbers": False}
-KIND_KEYS = {"description": True, "attributes": False, "require_attr": False}
-ATTR_KEYS = {"values": False, "labels": False, "type": False, "when": False}
-ATTR_TYPES = ("string", "number", "bool")
-TRIGGER_KEYS = {
-    "id": True, "kind": True, "pattern": True, "confidence": True, "attrs": False, "require": False,
-    "exclude": False, "keys": False, "request": False, "polarity": False, "relevance": False,
-}
-POLARITIES = ("positive", "negative")
-RELEVANCE = ("any", "procurement")
+# key -> required, for each mapping of a pattern file: from the tables of
+# auditor.ruleset.pattern_schema, the one source of the format (the JSON Schema too)
+SET_KEYS = PS.keys(PS.PATTERN_FILE_SCHEMA)
+KIND_KEYS = PS.keys(PS.KIND_SCHEMA)
+ATTR_KEYS = PS.keys(PS.ATTRIBUTE_SCHEMA)
+ATTR_TYPES = PS.ATTRIBUTE_TYPES
+TRIGGER_KEYS = PS.keys(PS.TRIGGER_SCHEMA)
+POLARITIES = PS.POLARITIES
+RELEVANCE = PS.RELEVANCES
 MACROS_FILE = "macros.yaml"
 RELEVANCE_FILE = "relevance.yaml"
-RELEVANCE_KEYS = {"subject": True, "procurement_objects": True, "other_objects": True, "senses": False}
-SUBJECT_KEYS = {"pattern": True, "min_sentences": True}
-SENSE_KEYS = {"word": True, "other_when": True, "min_mentions": True}
+RELEVANCE_KEYS = PS.keys(PS.RELEVANCE_FILE_SCHEMA)
+SUBJECT_KEYS = PS.keys(PS.RELEVANCE_FILE_SCHEMA["subject"][1])
+SENSE_KEYS = PS.keys(PS.RELEVANCE_FILE_SCHEMA["senses"][1][1])
 
 
 @dataclass(frozen=True)
@@ -226,7 +224,7 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
                 relevance = _relevance(checker, root, macros) or relevance
                 continue
             if path.name == MACROS_FILE:
-                m = checker.mapping(root, {"macros": True}, "macros file")
+                m = checker.mapping(root, PS.keys(PS.MACROS_FILE_SCHEMA), "macros file")
                 if m and "macros" in m:
                     macros.update(_macros(checker, m["macros"]))
                 continue

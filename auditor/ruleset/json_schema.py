@@ -25,7 +25,7 @@ from auditor.ruleset import schema as S
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://github.com/auditor-dev/auditor/schemas"
-KINDS = ("rule", "pattern", "pack")
+KINDS = ("rule", "pattern", "macros", "relevance", "pack")
 
 _TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}  # the validator refuses blank strings
 _NUMBER = {"type": "number"}
@@ -281,8 +281,17 @@ def pack_schema() -> dict[str, Any]:
     }
 
 
+def _file_schema(kind: str, title: str, description: str) -> dict[str, Any]:
+    return {"$schema": DIALECT, "$id": f"{SCHEMA_BASE}/{kind}.json", "title": title,
+            "description": description, **table_schema(P.SCHEMAS[kind])}
+
+
 def schema_for(kind: str) -> dict[str, Any]:
-    builders = {"rule": rule_schema, "pattern": pattern_schema, "pack": pack_schema}
+    builders = {
+        "rule": rule_schema, "pattern": pattern_schema, "pack": pack_schema,
+        "macros": lambda: _file_schema("macros", "auditor macros file", "A pack's patterns/macros.yaml."),
+        "relevance": lambda: _file_schema("relevance", "auditor relevance file", "A pack's patterns/relevance.yaml."),
+    }
     if kind not in builders:
         raise ValueError(f"unknown schema kind {kind!r} (known: {', '.join(KINDS)})")
     return builders[kind]()

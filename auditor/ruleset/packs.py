@@ -23,6 +23,8 @@ of the run's rules for that case only.
 
 from __future__ import annotations
 
+from auditor.ruleset.pattern_schema import PACK_FILE_SCHEMA, keys
+
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,7 +37,7 @@ from auditor.settings import DEFAULT, ExtractionSettings
 BUILTIN = "builtin"
 MANIFEST = "pack.yaml"
 CASE_FILE = "case.yaml"
-PACK_KEYS = {"name": True, "description": True, "extends": False, "settings": False}
+PACK_KEYS = keys(PACK_FILE_SCHEMA)  # the format lives in pattern_schema (the JSON Schema too)
 SETTINGS_KEYS = {"country": False, "currency_aliases": False, "international_markers": False,
                  "scope_markers": False, "default_scope": False}
 CASE_KEYS = {"pack": True}
