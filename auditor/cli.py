@@ -582,7 +582,7 @@ def rules_validate(
 
 @rules_app.command("schema", cls=_FastCommand)
 def rules_schema(
-    kind: str = typer.Option("rule", "--kind", help="rule (a rule file), pattern (a pattern set file), macros (patterns/macros.yaml), relevance (patterns/relevance.yaml) or pack (pack.yaml)."),
+    kind: str = typer.Option("rule", "--kind", help="rule (a rule file), pattern (a pattern set file), macros (patterns/macros.yaml), relevance (patterns/relevance.yaml), language (patterns/language.yaml) or pack (pack.yaml)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the schema to FILE instead of stdout."),
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of rule files, pattern files or pack

@@ -186,7 +186,7 @@ def test_the_command_prints_each_schema(tmp_path):
     assert runner.invoke(app, ["rules", "schema", "-o", str(out)]).exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8")) == schema_for("rule")
     res = runner.invoke(app, ["rules", "schema", "--kind", "nope"])
-    assert res.exit_code == 2 and "--kind must be one of: rule, pattern, macros, relevance, pack" in res.output
+    assert res.exit_code == 2 and "--kind must be one of: rule, pattern, macros, relevance, language, pack" in res.output
 
 
 def test_every_shipped_pattern_file_and_manifest_validates():
@@ -195,7 +195,7 @@ def test_every_shipped_pattern_file_and_manifest_validates():
     files = sorted(root.glob("rules/patterns/*.yaml")) + sorted(root.glob("examples/rule-packs/*/patterns/*.yaml"))
     checked = 0
     for path in files:
-        kind = {"macros.yaml": "macros", "relevance.yaml": "relevance"}.get(path.name, "pattern")
+        kind = {"macros.yaml": "macros", "relevance.yaml": "relevance", "language.yaml": "language"}.get(path.name, "pattern")
         assert errors(kind, yaml.safe_load(path.read_text(encoding="utf-8"))) == [], path
         checked += 1
     for path in sorted(root.glob("packs/*/pack.yaml")) + sorted(root.glob("examples/rule-packs/*/pack.yaml")):

@@ -158,7 +158,8 @@ class _Builder:
         if not hasattr(self, "on_subject"):
             self.subject(sentences)
         reported_para: int | None = None
-        quotes = _QuoteTracker()
+        cue = self.pack.cues
+        quotes = _QuoteTracker(cue["citation"])
         self._title(sentences)
         # Which families' anchor words occur in which sentence: one regex pass over the
         # whole lower-cased stream for all families, not a search per sentence and family.
@@ -176,7 +177,7 @@ class _Builder:
         for h in hits:
             h.sort(key=pack.order)
         money_at = {bisect.bisect_right(starts, m.start()) - 1 for m in CURRENCY_HINT.finditer(self.stream.text)}
-        speech_at = {bisect.bisect_right(starts, m.start()) - 1 for m in _SPEECH_HINT.finditer(lowered)}
+        speech_at = {bisect.bisect_right(starts, m.start()) - 1 for m in cue["speech_hint"].finditer(lowered)}
         recent: list[str] = []  # the two sentences before this one
         for idx, s in enumerate(sentences):
             context = " ".join(recent) + " " + s.text
@@ -191,7 +192,7 @@ class _Builder:
                     reported_by = "quoted precedent"
                 elif reported_para == s.para:
                     reported_by = "argument paragraph"
-                elif _RELIEF.match(s.text):
+                elif cue["relief"].match(s.text):
                     reported_by = "relief sought"
                 scope = SentenceScope(s.text, reported_by=reported_by)
                 self._quoted = quoted
@@ -199,10 +200,10 @@ class _Builder:
                     reported_para = s.para
                 elif scope.court_voice:
                     reported_para = None
-            if _CONTENTION_REJECTED.search(s.text) and (scope is None or not scope.opens_argument):
+            if cue["contention_rejected"].search(s.text) and (scope is None or not scope.opens_argument):
                 self._court_rejects.add(s.para)
             if families or s.para in self._rejections_pending:
-                rej = _REJECTION.search(s.text)
+                rej = cue["proposal_rejected"].search(s.text)
                 if rej:
                     self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
             if scope is None:
@@ -329,7 +330,7 @@ class _Builder:
             return assessment
         if self.normative:
             return Assessment(Status.HYPOTHETICAL, f"normative text ({self.kind})")
-        if _RECOMMENDATION.match(s.text):
+        if self.pack.cues["recommendation"].match(s.text):
             return Assessment(Status.HYPOTHETICAL, "recommendation")
         return assessment
 
@@ -428,7 +429,7 @@ class _Builder:
                     if aspec.when is not None:
                         attrs[name] = bool(aspec.when.search(s.text))
                 if trig.kind == "court-irregularity" and self.kind not in ("judgment", "audit-report") \
-                        and (scope.court_voice or _AUTHORITY.search(s.text)):
+                        and (scope.court_voice or self.pack.cues["authority"].search(s.text)):
                     attrs["speaker"] = "court"  # "the Auditor-General found that ..." in a letter or minutes
                 if spec.require_attr and spec.require_attr not in attrs:
                     continue
@@ -453,7 +454,7 @@ class _Builder:
             })
         orgs = find_organisations(s.text) if ("M/" in s.text or "Ltd" in s.text or "Limited" in s.text) else []
         for amt in amounts:
-            role = _refine_role(s.text, amt, amount_role(s.text, amt))
+            role = _refine_role(s.text, amt, amount_role(s.text, amt), self.pack.cues)
             if role is None or amt.currency is None or amt.value <= 0:
                 continue
             assessment = scope.assess(amt.start, amt.end)
@@ -548,22 +549,10 @@ class _Builder:
 
 # --- small helpers ------------------------------------------------------------------
 
-# a prayer for relief in a petition: "(b) Declare that the award is illegal ..."
-_RELIEF = re.compile(
-    r"^\W*(?:\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]\s*)?(?:Declare|Direct|Restrain|Quash|Set\s+aside|Hold|Order|Grant|Issue|Strike\s+down|Call\s+for)\b"
-)
-# a recommendation or action item: "2 Enact a procurement law ...", "(iii) Publish a list of ..."
-_RECOMMENDATION = re.compile(
-    r"^\W*(?:\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]?\s+)?(?:Enact|Establish|Publish|Ensure|Introduce|Adopt|Strengthen|Develop|Require|Amend|"
-    r"Consider|Limit|Restrict|Prohibit|Operationali[sz]e|Review|Implement|Improve|Create|Set\s+up|Mandate|Disclose|Avoid|Reduce|"
-    r"Clarify|Revise|Prepare|Conduct|Undertake|Align|Provide|Increase|Expand|Reform|Abolish|Remove)\b"
-)
-# a law-report citation: the quotation that follows is another court's words
-_CITATION = re.compile(
-    r"\b(?:PLD|SCMR|CLC|YLR|MLD|PLC|PTD|CLD|SCC|AIR|All\s+ER|WLR|KLR|eKLR|SCR|Phil\.?|G\.R\.\s+No)\b|\b\d{4}\s+SC(?:MR)?\s+\d+|\bv(?:s)?\.\s+[A-Z]|\bin\s+the\s+case\s+of\b|\bheld\s+as\s+under\b|\bobserved\s+as\s+(?:under|follows)\b",
-)
 
 
+# the parsers' phrase cues (prayers for relief, citations, money roles...) are the pack's:
+# rules/patterns/language.yaml, read through self.pack.cues
 _NUMBERED_PARA = re.compile(r"\s*\d{1,3}\.\s")
 
 
@@ -574,7 +563,8 @@ class _QuoteTracker:
     MAX_SENTENCES = 60  # an unbalanced quotation mark must not swallow the document
     RESET_AFTER = 8  # a numbered paragraph after this many quoted sentences ends the quote
 
-    def __init__(self) -> None:
+    def __init__(self, citation: re.Pattern[str]) -> None:
+        self.citation = citation  # a law-report citation before a quotation: it is a precedent
         self.depth = 0
         self.kind: str | None = None
         self.prev = ""
@@ -591,13 +581,13 @@ class _QuoteTracker:
         state = self.kind if self.depth > 0 else None
         if self.depth == 0 and opens and opens <= closes and text.lstrip().startswith(("“", "‘‘")):
             # a quotation that opens and closes within this sentence
-            kind = "precedent" if _CITATION.search(self.prev[-300:]) else "quotation"
+            kind = "precedent" if self.citation.search(self.prev[-300:]) else "quotation"
             self.prev = text
             return kind
         if self.depth == 0 and opens > closes:
             self.length = 0
             head = text[: text.find("“")] if "“" in text else text
-            self.kind = "precedent" if _CITATION.search(self.prev[-300:] + " " + head) else "quotation"
+            self.kind = "precedent" if self.citation.search(self.prev[-300:] + " " + head) else "quotation"
             state = self.kind if text.strip().startswith(("“", "‘")) or head.strip() == "" else None
         self.depth = max(0, self.depth + opens - closes)
         if self.depth == 0:
@@ -606,18 +596,9 @@ class _QuoteTracker:
         return state
 
 
-_SPEECH_HINT = re.compile(r"\b(?:contend|argu|submi|alleg|aver|claim|plead|urg|pray|counsel|petitioner|we\s+(?:find|hold))")  # on lower-cased text
-_AUTHORITY = re.compile(r"\b(?:court|tribunal|bench|judge|auditor|audit|inquiry\s+committee|committee|commission|NAB|FIA|ombudsman|PPRA)\b", re.I)
 _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")
 
 
-# the court turns a contention down: "the contention ... has no force", "the plea is repelled"
-_CONTENTION_REJECTED = re.compile(
-    r"\b(?:(?:has|have|carr(?:y|ies))\s+no\s+(?:force|merit|substance|weight)|(?:is|are)\s+(?:devoid\s+of|without)\s+(?:any\s+)?(?:force|merit|substance)|"
-    r"(?:is|are|stands?)\s+(?:hereby\s+)?(?:repelled|rejected|overruled|turned\s+down)|(?:is|are)\s+(?:not\s+tenable|untenable|misconceived|not\s+sustainable|not\s+convincing)|"
-    r"(?:do|does|are)\s+not\s+(?:find|agree)\s+(?:any\s+)?(?:force|merit|substance|with)|(?:not|un)persuaded)\b",
-    re.I,
-)
 _PREPOSITIONS = frozenset("under with of in by to from for per against into within upon on at".split())
 
 # kinds that a register row can only mention: the row records a request; a formal
@@ -627,43 +608,27 @@ _ROW_MENTIONS = frozenset({"emergency-declared"})
 # kinds whose repeated matches in one sentence say nothing new
 _ONE_PER_SENTENCE = frozenset({"financing-concessional", "emergency-declared"})
 
-_REJECTION = re.compile(
-    r"\b(?:was|were|has\s+been|had\s+been|is)\s+(?:not\s+(?:accepted|agreed\s+to|approved|acceded\s+to|entertained|endorsed)|rejected|turned\s+down|declined|disallowed|dropped|withdrawn)\b"
-    r"|\b(?:did|does|could)\s+not\s+(?:agree|accept|approve|accede|endorse|concur)\b|\b(?:rejected|declined|turned\s+down|disallowed)\s+(?:the|this|that|such)\s+(?:proposal|suggestion|request|recommendation)\b",
-    re.I,
-)
 
 
-_NOT_A_PRICE = re.compile(
-    r"(?:per\s*cent|percent|%|securit(?:y|ies)|guarantee|advance|retention|deposit|earnest|penalt(?:y|ies)|liquidated|"
-    r"fee|commission|instal+ments?|mobili[sz]ation|tax|duty|duties|stamp|royalt(?:y|ies)|salary|pay\s+scale)\W+(?:\w+\W+){0,8}$",
-    re.I,
-)
-_OTHER_BID = re.compile(r"\b(?:second|third|next|other|losing|unsuccessful|rejected|highest|remaining)[\w\s-]{0,25}\b(?:bids?|bidders?|offers?|quotations?)\b[^.;]{0,60}$", re.I)
-_PLANNED_COST = re.compile(r"\b(?:PC-?(?:I|1|One)|project\s+cost|cost\s+of\s+the\s+(?:project|scheme)|scheme\s+cost|PSDP|allocation|budget)\b[^.;]{0,40}$", re.I)
-_THRESHOLD = re.compile(r"\b(?:above|over|exceeding|exceeds?|more\s+than|less\s+than|below|under|up\s*to|threshold\s+of|not\s+exceeding|limit\s+of|ceiling\s+of)\s*$", re.I)
-_NPV_CUE = re.compile(r"\b(?:net\s+present\s+value|NPV|present[- ]value|real\s+cost|effective\s+cost)\b[^.;]{0,70}$", re.I)
-_PAID_FOR = re.compile(r"\b(?:bought|purchased|procured|acquired|supplied|billed|invoiced|charged)\s+(?:\w+\s+){0,3}?(?:for|at)\s+(?:about\s+|around\s+|nearly\s+)?$", re.I)
-_PER_UNIT = re.compile(r"^\s*(?:per|/|a|each)\s*(?:share|unit|piece|kg|ton|tonne|litre|liter|sq|square|month|day|hour|year|annum|person|item|page|km|meter|metre)\b", re.I)
 
 
-def _refine_role(sentence: str, amt, role: str | None) -> str | None:
+def _refine_role(sentence: str, amt, role: str | None, cue: dict) -> str | None:
     """Second opinion on a contract price: a security deposit, a percentage of the
     price, a losing bid, a PC-I cost, a threshold or a unit rate is not one."""
     if role is None:
         return None
     before = sentence[max(0, amt.start - 120) : amt.start]
     after = sentence[amt.end : amt.end + 25]
-    if _THRESHOLD.search(before) or _PER_UNIT.match(after) or getattr(amt, "per", None):
+    if cue["threshold"].search(before) or cue["per_unit"].match(after) or getattr(amt, "per", None):
         return None
-    if _PAID_FOR.search(before[-60:]) and not re.search(r"\bmarket\b", before[-60:], re.I):
+    if cue["paid_for"].search(before[-60:]) and not re.search(r"\bmarket\b", before[-60:], re.I):
         role = "contract-price"  # "the scanners were bought for US$ 12 million"
-    if role != "npv-cost" and _NPV_CUE.search(before[-90:]) and not re.search(r"\bcontract\b", before[-40:], re.I):
+    if role != "npv-cost" and cue["npv_cue"].search(before[-90:]) and not re.search(r"\bcontract\b", before[-40:], re.I):
         return "npv-cost"  # "the net present value of the loan-financed project was assessed at $72m"
     if role == "contract-price":
-        if _NOT_A_PRICE.search(before) or _OTHER_BID.search(before):
+        if cue["not_a_price"].search(before) or cue["other_bid"].search(before):
             return None
-        if _PLANNED_COST.search(before) and not re.search(r"\bcontract\b[^.;]{0,40}$", before, re.I):
+        if cue["planned_cost"].search(before) and not re.search(r"\bcontract\b[^.;]{0,40}$", before, re.I):
             return "estimate"
     return role
 

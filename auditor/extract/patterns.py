@@ -52,6 +52,7 @@ POLARITIES = PS.POLARITIES
 RELEVANCE = PS.RELEVANCES
 MACROS_FILE = "macros.yaml"
 RELEVANCE_FILE = "relevance.yaml"
+LANGUAGE_FILE = "language.yaml"
 RELEVANCE_KEYS = PS.keys(PS.RELEVANCE_FILE_SCHEMA)
 SUBJECT_KEYS = PS.keys(PS.RELEVANCE_FILE_SCHEMA["subject"][1])
 SENSE_KEYS = PS.keys(PS.RELEVANCE_FILE_SCHEMA["senses"][1][1])
@@ -114,8 +115,10 @@ class PatternPack:
     """Every pattern set of the packs in use, compiled, with the one-pass anchor search."""
 
     def __init__(self, families: tuple[Family, ...], kinds: dict[str, KindSpec], numbers: dict[str, float],
-                 digest: str, contexts: dict[str, re.Pattern[str]], relevance: Relevance | None = None):
+                 digest: str, contexts: dict[str, re.Pattern[str]], relevance: Relevance | None = None,
+                 cues: dict[str, re.Pattern[str]] | None = None):
         self.relevance = relevance or Relevance()
+        self.cues = cues or {}  # the parsers' cues by name (patterns/language.yaml)
         self.families = families
         self.kinds = kinds
         self.numbers = numbers
@@ -210,6 +213,7 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
     from auditor.yamlcheck import Checker as _Checker, compose as _compose, yaml
 
     checkers: list = []
+    cues: dict[str, re.Pattern[str]] = {}
     relevance: Relevance | None = None
     macros: dict[str, str] = {}
     set_docs: list[tuple[Any, dict, Path]] = []
@@ -219,6 +223,9 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
             checkers.append(checker)
             root = _compose(path, checker)
             if root is None:
+                continue
+            if path.name == LANGUAGE_FILE:
+                cues.update(_cues(checker, root))
                 continue
             if path.name == RELEVANCE_FILE:
                 relevance = _relevance(checker, root, macros) or relevance
@@ -285,6 +292,12 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
             seen_ids[trig.name] = name
             fam["triggers"][trig.name] = trig  # the same id in a later pack replaces it
     problems = [p for c in checkers for p in c.problems]
+    if set_docs and dirs:
+        missing = [n for n in PS.CUE_NAMES if n not in cues]
+        if missing:
+            problems.append(Problem(str(Path(dirs[0]) / LANGUAGE_FILE), 1, 1,
+                                    f"the parsers' cues are missing: {', '.join(missing)}",
+                                    "the built-in pack's patterns/language.yaml defines them all"))
 
     built = tuple(
         Family(n, re.compile("|".join(f"(?:{a})" for a in f["anchors"]) or r"(?!)", re.I), tuple(f["triggers"].values()))
@@ -300,7 +313,28 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
     for d in dirs:
         for p in pattern_files(Path(d)):
             h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return PatternPack(built, kinds, numbers, h.hexdigest()[:16], contexts, relevance), problems
+    return PatternPack(built, kinds, numbers, h.hexdigest()[:16], contexts, relevance, cues), problems
+
+
+def _cues(checker, root) -> dict[str, re.Pattern[str]]:
+    out: dict[str, re.Pattern[str]] = {}
+    m = checker.mapping(root, PS.keys(PS.LANGUAGE_FILE_SCHEMA), "language file")
+    if not m or "cues" not in m:
+        return out
+    cm = checker.mapping(m["cues"], {n: False for n in PS.CUE_NAMES}, "cues")
+    for name, node in (cm or {}).items():
+        spec = checker.mapping(node, PS.keys(PS.CUE_SCHEMA), f"cue {name}")
+        if not spec or "pattern" not in spec:
+            continue
+        text = checker.string(spec["pattern"], f"cue {name}: pattern")
+        case = checker.enum(spec["case"], ("sensitive", "insensitive"), f"cue {name}: case") if "case" in spec else "insensitive"
+        if text is None or case is None:
+            continue
+        try:
+            out[name] = re.compile(text, 0 if case == "sensitive" else re.I)
+        except re.error as e:
+            checker.err(spec["pattern"], f"cue {name}: the pattern does not compile: {e}")
+    return out
 
 
 def _relevance(checker, root, macros: dict[str, str]) -> Relevance | None:

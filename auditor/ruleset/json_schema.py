@@ -25,7 +25,7 @@ from auditor.ruleset import schema as S
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://github.com/auditor-dev/auditor/schemas"
-KINDS = ("rule", "pattern", "macros", "relevance", "pack")
+KINDS = ("rule", "pattern", "macros", "relevance", "language", "pack")
 
 _TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}  # the validator refuses blank strings
 _NUMBER = {"type": "number"}
@@ -291,6 +291,7 @@ def schema_for(kind: str) -> dict[str, Any]:
         "rule": rule_schema, "pattern": pattern_schema, "pack": pack_schema,
         "macros": lambda: _file_schema("macros", "auditor macros file", "A pack's patterns/macros.yaml."),
         "relevance": lambda: _file_schema("relevance", "auditor relevance file", "A pack's patterns/relevance.yaml."),
+        "language": lambda: _file_schema("language", "auditor language file", "A pack's patterns/language.yaml: the parsers' cues."),
     }
     if kind not in builders:
         raise ValueError(f"unknown schema kind {kind!r} (known: {', '.join(KINDS)})")

@@ -109,6 +109,19 @@ RELEVANCE_FILE_SCHEMA: dict[str, tuple[bool, Any, str]] = {
                "words whose sense the document decides"),
 }
 
+# patterns/language.yaml: the cues the parsers read (scope, attribution, money roles)
+CUE_NAMES = ("relief", "recommendation", "citation", "speech_hint", "authority", "contention_rejected",
+             "proposal_rejected", "not_a_price", "other_bid", "planned_cost", "threshold", "npv_cue", "paid_for",
+             "per_unit")
+CUE_SCHEMA: dict[str, tuple[bool, Any, str]] = {
+    "pattern": (True, "regex", "the regular expression"),
+    "case": (False, ("enum", ("sensitive", "insensitive")), "whether capitals matter (default: insensitive)"),
+}
+LANGUAGE_FILE_SCHEMA: dict[str, tuple[bool, Any, str]] = {
+    "cues": (True, {name: (False, CUE_SCHEMA, f"the {name.replace('_', ' ')} cue") for name in CUE_NAMES},
+             "the parsers' cues by name; a later pack's file replaces the cues it names"),
+}
+
 # a pack manifest: pack.yaml at the top of a rule pack
 PACK_FILE_SCHEMA: dict[str, tuple[bool, Any, str]] = {
     "name": (True, "slug", "the pack's name"),
@@ -127,5 +140,6 @@ SCHEMAS: dict[str, dict[str, tuple[bool, Any, str]]] = {
     "pattern": PATTERN_FILE_SCHEMA,
     "macros": MACROS_FILE_SCHEMA,
     "relevance": RELEVANCE_FILE_SCHEMA,
+    "language": LANGUAGE_FILE_SCHEMA,
     "pack": PACK_FILE_SCHEMA,
 }
