@@ -115,15 +115,14 @@ class PatternPack:
     """Every pattern set of the packs in use, compiled, with the one-pass anchor search."""
 
     def __init__(self, families: tuple[Family, ...], kinds: dict[str, KindSpec], numbers: dict[str, float],
-                 digest: str, contexts: dict[str, re.Pattern[str]], relevance: Relevance | None = None,
+                 digest: str, relevance: Relevance | None = None,
                  cues: dict[str, re.Pattern[str]] | None = None):
         self.relevance = relevance or Relevance()
         self.cues = cues or {}  # the parsers' cues by name (patterns/language.yaml)
         self.families = families
         self.kinds = kinds
         self.numbers = numbers
-        self.digest = digest
-        self.contexts = contexts
+        self.digest = digest  # of the pattern files (digest_of)
         # One pass finds every family's anchor words: the union of all anchors, matched at
         # word starts in the lower-cased text (about 10x faster than a search per family).
         self.anchor_union = re.compile(
@@ -137,10 +136,6 @@ class PatternPack:
 
     def order(self, family: Family) -> int:
         return self._order[family.name]
-
-    def context(self, name: str) -> re.Pattern[str]:
-        """A named context pattern of the pack (a shared macro compiled on its own)."""
-        return self.contexts[name]
 
     def label(self, attr: str, value: Any) -> Any:
         if isinstance(value, str):
@@ -303,17 +298,7 @@ def _load(dirs: tuple[Path, ...]) -> tuple[PatternPack, list[Problem]]:
         Family(n, re.compile("|".join(f"(?:{a})" for a in f["anchors"]) or r"(?!)", re.I), tuple(f["triggers"].values()))
         for n, f in families.items()
     )
-    contexts = {}
-    for k, v in macros.items():
-        try:
-            contexts[k] = re.compile(_expand(v, macros), re.I)
-        except (re.error, KeyError):
-            pass
-    h = hashlib.sha256()
-    for d in dirs:
-        for p in pattern_files(Path(d)):
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return PatternPack(built, kinds, numbers, h.hexdigest()[:16], contexts, relevance, cues), problems
+    return PatternPack(built, kinds, numbers, digest_of(dirs), relevance, cues), problems
 
 
 def _cues(checker, root) -> dict[str, re.Pattern[str]]:
