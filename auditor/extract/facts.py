@@ -109,6 +109,7 @@ class _Builder:
         self._rejections: dict[int, tuple[int, str]] = {}  # paragraph -> (sentence start, cue)
         self._rejections_pending: set[int] = set()  # paragraphs holding a proposal
         self._quoted: str | None = None  # is the current sentence inside a quotation (and of what)?
+        self._row_evidence: tuple[Evidence, ...] | None = None  # set while a register row's cells are read
         self._contentions: list[tuple[int, int]] = []  # (paragraph, fact index) of a party's contentions
         self._court_rejects: set[int] = set()  # paragraphs where the court rejects a contention
 
@@ -262,14 +263,14 @@ class _Builder:
                     key = -(row.index * 64 + j + 1)
                     s = Sentence(key, key + len(text), text, key)
                     before = len(self.facts)
-                    self._evidence = lambda _s, _a, _b, ev=evidence: (ev,)  # type: ignore[method-assign]
+                    self._row_evidence = (evidence,)  # the row is the evidence of what its cells state
                     try:
                         scope = SentenceScope(text)
                         required: dict[int, bool] = {}
                         for fam in families:
                             self._triggers(s, scope, fam.triggers, f"{subject} {others} {text}", required)
                     finally:
-                        del self._evidence
+                        self._row_evidence = None
                     for k in range(before, len(self.facts)):
                         f = self.facts[k]
                         extra = {**dict(f.attrs), **{a: v for a, v in attrs.items() if v is not None}, "column": row.headers[j]}
@@ -336,7 +337,9 @@ class _Builder:
 
     def _evidence(self, s: Sentence, a: int, b: int) -> tuple[Evidence, ...]:
         """Evidence for a trigger at sentence offsets [a, b): the sentence, clipped
-        around the trigger when long, cut by page."""
+        around the trigger when long, cut by page (or the register row being read)."""
+        if self._row_evidence is not None:
+            return self._row_evidence
         lo, hi = 0, len(s.text)
         if hi - lo > QUOTE_MAX:
             lo, hi = _clip(s.text, a, b)
