@@ -357,9 +357,12 @@ def scan(
             finish()
         if timings:
             result = _with_clock(result, clock)
-        term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 120)
+        from auditor.report.terminal import table_width, use_color
+
+        term_width = table_width(width, sys.stdout)
+        color = use_color(sys.stdout, to_file=output is not None, is_table=fmt is Format.TABLE)
         t0 = time.perf_counter()
-        text = render(result, fmt, RenderOptions(width=term_width, color=sys.stdout.isatty() and output is None and fmt is Format.TABLE, timings=timings))
+        text = render(result, fmt, RenderOptions(width=term_width, color=color, timings=timings))
         clock["report"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         _write(text, output)
