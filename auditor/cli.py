@@ -361,8 +361,14 @@ def scan(
 
         term_width = table_width(width, sys.stdout)
         color = use_color(sys.stdout, to_file=output is not None, is_table=fmt is Format.TABLE)
+        links: tuple = ()
+        if fmt is Format.HTML:  # links to each document's pages, relative to where the report goes
+            from auditor.report.html import document_links
+
+            docs = [(t.rel, t.path) for case in found.cases for t in case.documents]
+            links = document_links(docs, (output.parent if output is not None else Path.cwd()).resolve())
         t0 = time.perf_counter()
-        text = render(result, fmt, RenderOptions(width=term_width, color=color, timings=timings))
+        text = render(result, fmt, RenderOptions(width=term_width, color=color, timings=timings, document_links=links))
         clock["report"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         _write(text, output)

@@ -131,6 +131,8 @@ class Evidence:
     ocr: bool = False
     row: int | None = None  # a register row: its index (Row.index); the quote is its "Header: value" pairs
     cells: tuple[tuple[str, str], ...] = ()  # ... and those pairs, each value verbatim from its cell (a wrapped cell's lines kept)
+    before: str = ""  # the page text just before the quote, back to its paragraph's start (at most CONTEXT_CHARS)
+    after: str = ""  # ... and just after it, up to the paragraph's end; both shown as the quote is
 
 
 Scalar = str | int | float | bool | None
