@@ -362,7 +362,7 @@ def scan(
         term_width = table_width(width, sys.stdout)
         color = use_color(sys.stdout, to_file=output is not None, is_table=fmt is Format.TABLE)
         links: tuple = ()
-        if fmt is Format.HTML:  # links to each document's pages, relative to where the report goes
+        if fmt in (Format.HTML, Format.MARKDOWN):  # links to the documents, relative to where the report goes
             from auditor.report.html import document_links
 
             docs = [(t.rel, t.path) for case in found.cases for t in case.documents]

@@ -205,6 +205,15 @@ def legal_basis(references: "tuple[Reference, ...]") -> str:
     return "; ".join(r.line for r in references)
 
 
+def legal_basis_in(references: "tuple[Reference, ...]", country: str | None) -> str:
+    """The legal basis that applies in ``country`` (ISO alpha-2): its own law and
+    references bound to no country (international standards); another country's
+    statutes and judgments are left out ("" when nothing is left)."""
+    if not country:
+        return legal_basis(references)
+    return legal_basis(tuple(r for r in references if r.jurisdiction in (None, "", country)))
+
+
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
     """Rule metadata every renderer may show (SARIF rules, memo appendix)."""
