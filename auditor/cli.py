@@ -453,7 +453,7 @@ def _progress(found, options):
         return None, lambda: None
     bar = ScanProgress(found)
     bar.start()
-    return bar.document_done, bar.stop
+    return bar, bar.stop  # called per finished document; the pool also tells it what is in flight
 
 
 # --- facts ----------------------------------------------------------------------------------
