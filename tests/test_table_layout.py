@@ -222,3 +222,19 @@ def test_columns_is_honoured_when_piped():
     assert max(len(line) for line in out.splitlines()) <= 80
     wide = subprocess.run(ARGS + ["--width", "150"], capture_output=True, text=True, env=_cli_env(COLUMNS="80"), cwd=ROOT).stdout
     assert max(len(line) for line in wide.splitlines()) > 100
+
+
+def test_nested_paths_in_the_where_column_break_only_after_a_folder():
+    from dataclasses import replace
+
+    from test_report_formats import tiny_result
+
+    result = tiny_result()
+    case = result.cases[0]
+    folder = "correspondence-with-the-ministry-of-interior"
+    f = case.findings[0]
+    ev = replace(f.evidence[0], document=f"{case.id}/{folder}/letter-of-award.pdf")
+    result = replace(result, cases=(replace(case, findings=(replace(f, evidence=(ev,)),)),))
+    out = render(result, Format.TABLE, RenderOptions(width=160))
+    assert re.search(r"Severity\s+Rule\s+Message\s+Where", out)  # the column layout
+    assert f"{folder}/" in out and "letter-of-award.pdf:" in out  # whole names; the break after "/"

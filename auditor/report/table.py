@@ -103,7 +103,8 @@ def _where_width(case: CaseResult) -> int:
     for f in case.findings:
         items, more = _where_items(f, case.id)
         for item in items:
-            longest = max(longest, max(len(p) + 1 for p in item.split("/")) - 1)
+            *dirs, name = item.split("/")
+            longest = max(longest, len(name), *(len(d) + 1 for d in dirs))  # a folder shows with its "/"
         if more:
             longest = max(longest, len(f"(+{more} more)"))
     return longest
