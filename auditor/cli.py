@@ -357,9 +357,18 @@ def scan(
             finish()
         if timings:
             result = _with_clock(result, clock)
-        term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 120)
+        from auditor.report.terminal import table_width, use_color
+
+        term_width = table_width(width, sys.stdout)
+        color = use_color(sys.stdout, to_file=output is not None, is_table=fmt is Format.TABLE)
+        links: tuple = ()
+        if fmt in (Format.HTML, Format.MARKDOWN):  # links to the documents, relative to where the report goes
+            from auditor.report.html import document_links
+
+            docs = [(t.rel, t.path) for case in found.cases for t in case.documents]
+            links = document_links(docs, (output.parent if output is not None else Path.cwd()).resolve())
         t0 = time.perf_counter()
-        text = render(result, fmt, RenderOptions(width=term_width, color=sys.stdout.isatty() and output is None and fmt is Format.TABLE, timings=timings))
+        text = render(result, fmt, RenderOptions(width=term_width, color=color, timings=timings, document_links=links))
         clock["report"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         _write(text, output)
@@ -444,7 +453,7 @@ def _progress(found, options):
         return None, lambda: None
     bar = ScanProgress(found)
     bar.start()
-    return bar.document_done, bar.stop
+    return bar, bar.stop  # called per finished document; the pool also tells it what is in flight
 
 
 # --- facts ----------------------------------------------------------------------------------

@@ -74,12 +74,13 @@ def _scalar(v: Any) -> Any:
 
 
 def evidence_to_json(e: Evidence) -> list:
-    return [e.document, e.page, e.quote, e.start, e.end, e.sha256, e.ocr]
+    return [e.document, e.page, e.quote, e.start, e.end, e.sha256, e.ocr, e.before, e.after]
 
 
 def evidence_from_json(v: Any) -> Evidence:
-    document, page, quote, start, end, sha256, ocr = _list(v, 7)
-    return Evidence(_str(document), _int(page), _str(quote), _int(start), _int(end), _str(sha256), _bool(ocr))
+    document, page, quote, start, end, sha256, ocr, before, after = _list(v, 9)
+    return Evidence(_str(document), _int(page), _str(quote), _int(start), _int(end), _str(sha256), _bool(ocr),
+                    before=_str(before), after=_str(after))
 
 
 # --- Fact ------------------------------------------------------------------------------

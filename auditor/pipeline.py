@@ -117,7 +117,9 @@ def _unique_prefix(root: Path, used: set[str]) -> str:
 
 
 def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequence[Rule],
-                  baseline: frozenset[str] = frozenset()) -> CaseResult:
+                  baseline: frozenset[str] = frozenset(), country: str | None = None) -> CaseResult:
+    """``country``: the jurisdiction of the case (its pack's ``settings.country``);
+    each finding's legal basis is the part of its rule's references that applies there."""
     view = CaseView(case_id, tuple(r.info for r in results), tuple(f for r in results for f in r.facts))
     findings: list[Finding] = []
     checks: list[Check] = []
@@ -129,6 +131,11 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
             continue
         checks.append(outcome.check)
         findings.extend(outcome.findings)
+    if country:
+        from auditor.models import legal_basis_in
+
+        refs = {r.id: r.references for r in rules}
+        findings = [replace(f, legal_basis=legal_basis_in(refs.get(f.rule_id, ()), country)) for f in findings]
     if baseline:
         findings = [replace(f, known=f.fingerprint in baseline) for f in findings]
     findings.sort(key=finding_order)
@@ -194,7 +201,8 @@ def run_scan(
             cache_hits += r.from_cache
         t0 = time.perf_counter()
         case_rules = spec.rules if spec.rules is not None else rules
-        cases.append(evaluate_case(spec.id, results, case_rules, baseline or frozenset()))
+        country = spec.documents[0].settings.country if spec.documents else None
+        cases.append(evaluate_case(spec.id, results, case_rules, baseline or frozenset(), country))
         stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
         # Drop this case's facts now: the loop variable would otherwise keep them
         # alive while the next case's documents are read (two cases in memory).

@@ -71,6 +71,9 @@ def process_documents(
     parent's own seconds: ``prepare`` (size check, sniffing, sha256, cache
     look-up) and ``wait`` (blocked until a worker says something)."""
     pool = _Pool(options, timings)
+    # a progress display may also want to know what is in flight (ScanProgress)
+    pool.on_start = getattr(on_done, "document_started", None)
+    pool.on_page = getattr(on_done, "pages_read", None)
     try:
         yield from pool.run(tasks, on_done)
     finally:
@@ -109,7 +112,7 @@ def worker_main() -> None:
         index, task, sha256, timeout = msg
         deadline = time.monotonic() + timeout
         try:
-            outcome = run_document(task, options, sha256, deadline)
+            outcome = run_document(task, options, sha256, deadline, on_page=_page_reporter(conn_out, index))
         except MemoryError:
             why = f"reading it needs more than the worker's memory limit of {options.max_memory_mb} MiB"
             outcome = Outcome(failed(task, sha256, DocumentReadError("too-large", why)), cacheable=False, recycle=True)
@@ -119,6 +122,27 @@ def worker_main() -> None:
             return
         if outcome.recycle:
             return
+
+
+PAGE_REPORT_SECONDS = 0.25  # a worker tells the parent its page count at most this often
+
+
+def _page_reporter(conn_out: Any, index: int):
+    """Tell the parent how far into document ``index`` the worker is: a
+    ("page", index, done, total) message now and then, and after the last page."""
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < PAGE_REPORT_SECONDS:
+            return
+        last[0] = now
+        try:
+            conn_out.send(("page", index, done, total))
+        except (OSError, ValueError):
+            pass
+
+    return report
 
 
 def _limit_memory(max_mb: int) -> None:
@@ -233,6 +257,9 @@ class _Pool:
         self._engine: Any = None
         self._probed = False
         self.started = 0  # worker processes started (replacements included)
+        # progress: a document handed to a worker, and how many of its pages it has read
+        self.on_start: Callable[[DocTask], None] | None = None
+        self.on_page: Callable[[DocTask, int, int], None] | None = None
         self._start_failures = 0
 
     # -- main loop --
@@ -318,6 +345,8 @@ class _Pool:
             index, task, sha256 = queue[0]
             if worker.send(index, task, sha256, self.options.doc_timeout):
                 queue.popleft()
+                if self.on_start is not None:
+                    self.on_start(task)
             else:  # it died while idle: replace it and try again
                 self._retire(worker)
                 self._grow(len(queue))
@@ -346,6 +375,10 @@ class _Pool:
                 if msg == "ready":
                     w.ready = True
                     self._start_failures = 0
+                    continue
+                if type(msg) is tuple and len(msg) == 4 and msg[0] == "page":
+                    if w.job is not None and w.job[0] == msg[1] and self.on_page is not None:
+                        self.on_page(w.job[1], msg[2], msg[3])
                     continue
                 got_index, outcome = msg
                 job, w.job = w.job, None

@@ -27,6 +27,7 @@ import traceback
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from auditor.errors import INTERNAL_ERROR_CODE, DocumentReadError
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Page, PageSource
@@ -69,7 +70,7 @@ def process_document(task: DocTask, options: ScanOptions, sha256: str | None = N
 
 
 def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
-                 deadline: float | None = None) -> Outcome:
+                 deadline: float | None = None, on_page: Callable[[int, int], None] | None = None) -> Outcome:
     from auditor.ingest.pdf import sha256_file
 
     timings: dict[str, float] = {}
@@ -83,7 +84,7 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
     except OSError as exc:
         return Outcome(failed(task, "", DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}")), cacheable=False)
 
-    reader = _Reader(options, deadline, timings)
+    reader = _Reader(options, deadline, timings, on_page=on_page)
     try:
         pages = reader.read(task.path)
     except DocumentReadError as exc:
@@ -167,6 +168,7 @@ class _Reader:
     deadline: float | None
     timings: dict[str, float]
     complete: bool = True  # no page was left unread for a passing reason
+    on_page: Callable[[int, int], None] | None = None  # (pages read, pages in the document), for progress
     _ocr_block: str | None = field(default=None, init=False)
 
     def read(self, path: Path) -> list[Page]:
@@ -201,6 +203,8 @@ class _Reader:
                     t0 = time.perf_counter()
                     page.close()
                     self._add("text", t0)
+                if self.on_page is not None:
+                    self.on_page(i + 1, n)
             if tables:
                 pages = _with_rows(pages, tables)
             return pages

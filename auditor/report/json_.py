@@ -22,6 +22,8 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
     if e.row is not None:  # a register row: its index and its (header, value) cells
         out["row"] = e.row
         out["cells"] = [{"header": h, "value": v} for h, v in e.cells]
+    if e.before or e.after:  # optional (schema 1 unchanged): the paragraph around the quote
+        out["context"] = {"before": e.before, "after": e.after}
     return out
 
 

@@ -485,7 +485,7 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
     score = round(SEVERITY_POINTS[rule.severity] * confidence, 1)
     first = evidence[0] if evidence else Evidence("", 0, "")
     fill = {
-        "quote": _short(first.quote),
+        "quote": _short(first.quote, trigger=_trigger_of(facts, first)),
         "document": first.document,
         "page": first.page,
         # the other attributes every fact has (the validator lets a message name them)
@@ -626,11 +626,38 @@ def _fx_notes(facts: Sequence[Fact]) -> str:
     return ("; converted with " + ", ".join(notes)) if notes else ""
 
 
-def _short(quote: str, limit: int = 160) -> str:
+def _trigger_of(facts: Sequence[Fact], ev: Evidence) -> str:
+    """The matched words of the fact that ``ev`` is the evidence of ("" if none)."""
+    for f in facts:
+        if ev in f.evidence:
+            return str(f.get("trigger") or "")
+    return ""
+
+
+def _short(quote: str, limit: int = 160, trigger: str = "") -> str:
+    """At most about ``limit`` characters of ``quote``, cut at word boundaries and
+    kept around ``trigger`` (the words that make it a finding) when the quote
+    holds it; "…" marks each cut."""
     if len(quote) <= limit:
         return quote
-    cut = quote.rfind(" ", 0, limit)
-    return quote[: cut if cut > 40 else limit] + " …"
+    at = quote.find(trigger) if trigger else -1
+    if at < 0 and trigger:
+        at = quote.lower().find(trigger.lower())
+    end = at + len(trigger) if at >= 0 else 0
+    lo = max(0, at - max(0, limit - len(trigger)) // 3) if at >= 0 else 0  # more after the trigger than before
+    hi = min(len(quote), max(lo + limit, end))
+    lo = max(0, min(lo, hi - limit))
+    if at >= 0:
+        lo = min(lo, at)
+    if lo > 0:  # start on a word: never half a word, never inside the trigger
+        space = quote.find(" ", lo - 1, at if at >= 0 else len(quote))
+        lo = space + 1 if space >= 0 else lo
+    if hi < len(quote):
+        keep = max(end, lo + 40)
+        space = quote.rfind(" ", keep, hi + 1)
+        hi = space if space >= 0 else hi
+    text = quote[lo:hi].strip()
+    return ("… " if lo > 0 else "") + text + (" …" if hi < len(quote) else "")
 
 
 class _Fill(dict):
