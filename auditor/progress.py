@@ -22,6 +22,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from auditor.safe_text import strip_controls
+
 
 class ScanProgress:
     def __init__(self, discovery: Any, console: Console | None = None) -> None:
@@ -42,7 +44,7 @@ class ScanProgress:
             TextColumn("{task.fields[pages]}"),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[current]}", style="dim"),
+            TextColumn("{task.fields[current]}", style="dim", markup=False),  # a file name is no markup
             console=self.console,
             transient=True,
             redirect_stdout=False,
@@ -74,7 +76,7 @@ class ScanProgress:
         self._progress.update(
             self._task,
             advance=self._sizes.get(task.rel, 0),
-            **self._fields(_short(task.rel, self.console.width - 75)),
+            **self._fields(_short(strip_controls(task.rel), self.console.width - 75)),
         )
 
     def stop(self) -> None:

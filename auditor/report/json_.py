@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Severity
 from auditor.report import RenderOptions
+from auditor.safe_text import json_text
 
 SCHEMA_VERSION = 1
 
@@ -135,4 +136,5 @@ def _help_uri(rule_id: str) -> str:
 
 def render(result: AuditResult, options: "RenderOptions | None" = None) -> str:
     timings = bool(options and options.timings)
-    return json.dumps(report_dict(result, timings=timings), indent=2, ensure_ascii=False) + "\n"
+    # raw C1/bidi characters escaped: the same values, inert when the file is printed
+    return json_text(json.dumps(report_dict(result, timings=timings), indent=2, ensure_ascii=False)) + "\n"

@@ -14,6 +14,15 @@ from rich.text import Text
 from auditor.models import AuditResult, CaseResult, Outcome, Severity
 from auditor.report import RenderOptions
 from auditor.report.json_ import case_label
+from auditor.safe_text import strip_controls
+
+# Everything shown here that comes from a document or the file system goes in
+# as a rich Text (never parsed as markup: "[sic]" stays, "[/x]" cannot break
+# the table) and through strip_controls (no escape sequence reaches the terminal).
+
+
+def _plain(text: str, style: str = "") -> Text:
+    return Text(strip_controls(text), style=style)
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -33,7 +42,7 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     ocr = sum(len(d.ocr_pages) for d in case.documents)
     header = Text()
     header.append("Case ", style="bold")
-    header.append(label, style="bold cyan")
+    header.append(strip_controls(label), style="bold cyan")
     header.append("  risk score ")
     header.append(f"{case.score:.1f}/100", style=_score_style(case.score))
     header.append(f"  ·  {len(case.documents)} document(s), {pages} page(s)")
@@ -48,13 +57,15 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
         table.add_column("Message", ratio=1)
         table.add_column("Where", no_wrap=False, max_width=40, overflow="fold")
         for f in case.findings:
-            where = "\n".join(f"{e.document}:{e.page}" for e in f.evidence[:3])
+            where = "\n".join(f"{strip_controls(e.document)}:{e.page}" for e in f.evidence[:3])
             if len(f.evidence) > 3:
                 where += f"\n(+{len(f.evidence) - 3} more)"
             sev = Text(f.severity.value, style=SEVERITY_STYLE[f.severity])
             if f.known:
                 sev.append(" (known)", style="dim")
-            table.add_row(sev, f.rule_id, f"{f.message}  [dim](confidence {f.confidence:.2f})[/dim]", where)
+            message = _plain(f.message)
+            message.append(f"  (confidence {f.confidence:.2f})", style="dim")
+            table.add_row(sev, _plain(f.rule_id), message, Text(where))
         console.print(table)
     fired = [c for c in case.checks if c.outcome is Outcome.FIRED]
     silent = [c for c in case.checks if c.outcome is Outcome.NOT_FIRED]
@@ -63,13 +74,13 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     line.append(f"{len(fired)} fired · {len(silent)} not fired · {len(insufficient)} insufficient evidence", style="dim")
     console.print(line)
     for c in insufficient:
-        console.print(Text(f"    {c.rule_id}: {c.reason}", style="dim"))
+        console.print(_plain(f"    {c.rule_id}: {c.reason}", style="dim"))
     for c in case.checks:
         if c.outcome is Outcome.ERROR:
-            console.print(Text(f"    {c.rule_id}: {c.reason}", style="red"))
+            console.print(_plain(f"    {c.rule_id}: {c.reason}", style="red"))
     for d in case.documents:  # unread pages are said once, in the run notes below
         if d.error is not None:
-            console.print(Text(f"  ! {d.path}: {d.error.code}: {d.error.message}", style="red"))
+            console.print(_plain(f"  ! {d.path}: {d.error.code}: {d.error.message}", style="red"))
     console.print()
 
 
@@ -106,7 +117,7 @@ def render(result: AuditResult, options: RenderOptions | None = None) -> str:
         line += f", {s.errors} unreadable"
     console.print(Text(line, style="bold"))
     for note in result.notes:
-        console.print(Text(f"note: {note}", style="yellow"))
+        console.print(_plain(f"note: {note}", style="yellow"))
     if result.skipped:
-        console.print(Text(f"skipped {len(result.skipped)} file(s): " + ", ".join(f"{k.path} ({k.reason})" for k in result.skipped[:10]) + (" …" if len(result.skipped) > 10 else ""), style="dim"))
+        console.print(_plain(f"skipped {len(result.skipped)} file(s): " + ", ".join(f"{k.path} ({k.reason})" for k in result.skipped[:10]) + (" …" if len(result.skipped) > 10 else ""), style="dim"))
     return buf.getvalue()
