@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -343,3 +344,98 @@ def test_6_non_utf8_file_names_are_reported_escaped(work: Path) -> None:
     proc = scan(work, os.fsdecode(bytes(odd) + b"/caf\xe9.pdf"), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["cases"][0]["id"] == "caf\\xe9.pdf"
+
+
+# --- 8. rule packs: bounded cost, errors as file:line:col --------------------------------------------
+
+RULE = ROOT / "rules" / "waived-tendering.yaml"
+PARAM_RULE = ROOT / "rules" / "short-bidding-period.yaml"
+
+
+def _laughs(levels: int = 9, name: str = "lol") -> str:
+    """The "billion laughs": each level an anchored list of nine aliases of the last."""
+    lines = [f"{name}0: &{name}0 [" + ", ".join(["lol"] * 9) + "]"]
+    lines += [f"{name}{i}: &{name}{i} [" + ", ".join([f"*{name}{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def _rule_dir(tmp_path: Path, text: str, source: Path = RULE, test_text: str | None = None) -> Path:
+    d = tmp_path / "pack"
+    d.mkdir(exist_ok=True)
+    (d / source.name).write_text(text, encoding="utf-8")
+    test_file = source.with_name(source.stem + ".test.yaml")
+    if test_file.exists():
+        (d / test_file.name).write_text(test_text if test_text is not None else test_file.read_text(), encoding="utf-8")
+    return d
+
+
+HOSTILE_PACKS = {
+    # the bomb inside a value the validator reads (the rule's tags)
+    "alias-bomb": (lambda t: _laughs(8, "t").replace("t8: &t8", "tags: &t8") + t.replace("tags:", "old_tags:", 1),
+                   "expands to more than"),
+    "python-object": (lambda t: t.replace("severity: high", "severity: !!python/object:os.system high"), "unsupported tag"),
+    "unknown-tag": (lambda t: t.replace("severity: high", "severity: !secret high"), "unsupported tag"),
+    "deep-nesting": (lambda t: t.replace("severity: high", "severity: high\ntags: " + "[" * 20_000 + "]" * 20_000),
+                     "nested more than"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_PACKS))
+def test_8_hostile_rule_files_are_rule_file_errors(tmp_path: Path, case: str) -> None:
+    make, expected = HOSTILE_PACKS[case]
+    pack = _rule_dir(tmp_path, make(RULE.read_text()))
+    for args in (["rules", "validate", str(pack)], ["rules", "test", str(pack)],
+                 ["scan", str(ROOT / "fixtures" / "cases" / "clean-open-tender"), "--rules", str(pack), "--no-cache", "-q"]):
+        proc = run(*args, cwd=tmp_path, timeout=60)
+        out = (proc.stdout + proc.stderr).decode()
+        assert proc.returncode == 2, (args, proc.returncode, out[-2000:])
+        assert "Traceback" not in out and "internal error" not in out
+        assert any(line.startswith(f"{pack / RULE.name}:") and expected in line for line in out.splitlines()), out[-2000:]
+
+
+@pytest.mark.parametrize("value, expected", [("9" * 5000, "number too long"), ("!!int abc", "cannot read this value")])
+def test_8_numbers_that_cannot_be_read(tmp_path: Path, value: str, expected: str) -> None:
+    text = PARAM_RULE.read_text()
+    assert "    national: 15\n" in text
+    pack = _rule_dir(tmp_path, text.replace("    national: 15\n", f"    national: {value}\n"), PARAM_RULE)
+    proc = run("rules", "validate", str(pack), cwd=tmp_path, timeout=60)
+    out = (proc.stdout + proc.stderr).decode()
+    assert proc.returncode == 2 and "Traceback" not in out, out
+    assert re.search(rf"^{re.escape(str(pack / PARAM_RULE.name))}:\d+:\d+: .*{expected}", out, re.M), out
+
+
+def test_8_a_test_file_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    test_file = RULE.with_name(RULE.stem + ".test.yaml")
+    pack = _rule_dir(tmp_path, RULE.read_text(), test_text=_laughs(9) + test_file.read_text())
+    proc = run("rules", "test", str(pack), cwd=tmp_path, timeout=60)
+    out = (proc.stdout + proc.stderr).decode()
+    assert proc.returncode == 2, out[-2000:]
+    assert f"{pack / test_file.name}:" in out and "expands to more than" in out
+
+
+@pytest.mark.parametrize("field, expected", [("{quote:>100000000}", "width or precision above"),
+                                             ("{quote:.{page}}", "nested field"),
+                                             ("{quote:>40}", None)])
+def test_8_message_template_width_is_bounded(tmp_path: Path, field: str, expected: str | None) -> None:
+    text = RULE.read_text()
+    assert '"{quote}"' in text
+    pack = _rule_dir(tmp_path, text.replace('"{quote}"', f'"{field}"', 1))
+    proc = run("rules", "validate", str(pack), cwd=tmp_path, timeout=60)
+    out = (proc.stdout + proc.stderr).decode()
+    if expected is None:
+        assert proc.returncode == 0, out
+        return
+    assert proc.returncode == 2, out
+    assert re.search(rf"^{re.escape(str(pack / RULE.name))}:\d+:\d+: message: .*{expected}", out, re.M), out
+
+
+def test_8_limits_leave_the_builtin_pack_valid() -> None:
+    from auditor.ruleset.packs import load_rule_set
+    from auditor.ruleset.schema import builtin_rules_dir
+
+    _, problems = load_rule_set([builtin_rules_dir()], collect=True)
+    assert problems == []
+    for packdir in sorted((ROOT / "packs").iterdir()):
+        if packdir.is_dir():
+            _, problems = load_rule_set([builtin_rules_dir(), packdir], collect=True)
+            assert problems == [], packdir
