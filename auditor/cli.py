@@ -405,7 +405,8 @@ def internal_errors(result) -> tuple[int, int]:
     from auditor.errors import INTERNAL_ERROR_CODE
     from auditor.models import Outcome
 
-    docs = sum(1 for d in result.documents if d.error is not None and d.error.code == INTERNAL_ERROR_CODE)
+    docs = sum(1 for d in result.documents
+               if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
     checks = sum(1 for c in result.cases for k in c.checks if k.outcome is Outcome.ERROR)
     return docs, checks
 

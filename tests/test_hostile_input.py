@@ -439,3 +439,87 @@ def test_8_limits_leave_the_builtin_pack_valid() -> None:
         if packdir.is_dir():
             _, problems = load_rule_set([builtin_rules_dir(), packdir], collect=True)
             assert problems == [], packdir
+
+
+# --- 4. a figure cut by a line break, a tab or a no-break space ----------------------------------
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Rs 12\n,000 only", 12_000.0),            # OCR'd line break before the comma: read
+    ("Rs 1,200\n,000", 1_200_000.0),
+    ("Rs 1\t,200,000", 1_200_000.0),
+    ("USD 4\n,35,00,000", 43_500_000.0),
+    ("Rs 1\u00a0200\u00a0000", 1_200_000.0),   # typeset digit groups: read
+    ("Rs 1\u202f200\u202f000", 1_200_000.0),
+    ("Rs 1200\n000 only", None),               # a figure cut in two: read neither way
+    ("Rs. 1 200\t000", None),
+    ("Rs " + "9" * 5000, None),                # no amount is infinite
+])
+def test_4_money_reads_or_leaves_broken_figures(text: str, value: float | None) -> None:
+    from auditor.extract.money import find_amounts
+
+    amounts = find_amounts(text, "PKR")
+    assert [a.value for a in amounts] == ([value] if value is not None else [])
+
+
+def test_4_a_document_with_broken_figures_keeps_its_facts(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    case.mkdir()
+    pdfgen.text_pdf(case / "award.pdf", [[
+        "The contract was awarded on a single-source basis without open tendering.",
+        "The contract price is Rs 12\t,000,000 for the supply of the buses.",
+    ], ["The contract value is Rs 1200", "000 only for the supply."]])
+    proc = scan(tmp_path, "case", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    doc = report["cases"][0]["documents"][0]
+    assert doc["error"] is None and "internal_errors" not in doc
+    assert [f["rule_id"] for f in report["cases"][0]["findings"]] == ["waived-tendering"]
+    facts = run("facts", "case", "--no-cache", "--format", "json", "--kind", "money", cwd=tmp_path)
+    values = [f["attrs"]["value"] for f in json.loads(facts.stdout)]
+    assert values == [12_000_000.0]
+
+
+def test_4_a_failing_span_costs_only_that_span(monkeypatch) -> None:
+    """Fault injection into the real extractor: the money parser raises on one
+    sentence; that sentence's amount is lost, every other fact stays, and the
+    failure is recorded (a bug: exit 4), not hidden and not the document's fault."""
+    from auditor.extract import facts as facts_module
+    from auditor.models import Page, PageSource
+
+    real = facts_module.find_amounts
+
+    def flaky(text: str, *args, **kwargs):
+        if "Rs 7,000" in text:
+            raise ValueError("could not convert string to float: '7\\n000'")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(facts_module, "find_amounts", flaky)
+    text = ("The contract was awarded on a single-source basis without open tendering.\n"
+            "The contract price is Rs 7,000 for the desks.\n"
+            "The contract price is Rs 9,000,000 for the buses.\n")
+    pages = [Page(1, text, PageSource.TEXT), Page(2, "The work was not advertised in any newspaper.", PageSource.TEXT)]
+    analysis = facts_module.analyse("award.pdf", "0" * 64, pages, kind="award-letter")
+    kinds = {f.kind for f in analysis.facts}
+    assert "tendering-waived" in kinds
+    assert [dict(f.attrs)["value"] for f in analysis.facts if f.kind == "money"] == [9_000_000.0]
+    assert len(analysis.span_errors) == 1
+    assert analysis.span_errors[0].startswith("fact extraction from a sentence on page 1: ValueError")
+
+
+def test_4_span_errors_reach_the_report_and_the_exit_code() -> None:
+    from dataclasses import replace
+
+    from auditor.cli import exit_code, internal_errors
+    from auditor.codec import info_from_json, info_to_json
+    from test_report_formats import tiny_result
+
+    base = tiny_result()
+    doc = replace(base.cases[0].documents[0], internal_errors=("fact extraction from a sentence on page 1: ValueError",))
+    result = replace(base, cases=(replace(base.cases[0], documents=(doc, *base.cases[0].documents[1:])),))
+    assert internal_errors(result) == (1, 0)
+    assert int(exit_code(result, None, False)) == 4
+    assert info_from_json(json.loads(json.dumps(info_to_json(doc)))) == doc
+    report = json.loads(render(result, Format.JSON))
+    assert report["cases"][0]["documents"][0]["internal_errors"] == list(doc.internal_errors)
+    assert "internal error (a bug) in fact extraction from a sentence on page 1" in render(result, Format.TABLE)

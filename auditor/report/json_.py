@@ -27,7 +27,7 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
 
 
 def document_dict(d: DocumentInfo) -> dict[str, Any]:
-    return {
+    out = {
         "path": d.path,
         "sha256": d.sha256,
         "pages": d.pages,
@@ -38,6 +38,9 @@ def document_dict(d: DocumentInfo) -> dict[str, Any]:
         "unread_pages": list(d.unread_pages),
         "unread_reason": d.unread_reason,
     }
+    if d.internal_errors:  # spans whose extraction failed (bugs); the document's other facts are there
+        out["internal_errors"] = list(d.internal_errors)
+    return out
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

@@ -81,6 +81,8 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     for d in case.documents:  # unread pages are said once, in the run notes below
         if d.error is not None:
             console.print(_plain(f"  ! {d.path}: {d.error.code}: {d.error.message}", style="red"))
+        for message in d.internal_errors:
+            console.print(_plain(f"  ! {d.path}: internal error (a bug) in {message}", style="red"))
     console.print()
 
 
