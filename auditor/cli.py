@@ -667,15 +667,29 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # a bug: one line, the traceback only with --debug
-        from auditor.ingest.worker import DEBUG_ENV
+    except Exception as exc:
+        import errno
 
-        if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
-            import traceback
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # a full disk or device (stdout > /dev/full): the environment's, not a bug
+            from auditor.outfile import drop_stdout
 
-            traceback.print_exc()
-        from auditor.safe_text import strip_controls
+            drop_stdout()
+            typer.echo(f"error: cannot write: {exc.strerror or exc}", err=True)
+            sys.exit(int(ExitCode.USAGE))
+        _internal(exc)
 
-        detail = strip_controls(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
-        typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+
+def _internal(exc: BaseException) -> None:
+    """A bug: one line, the traceback only with --debug; exit 4."""
+    from auditor.ingest.worker import DEBUG_ENV
+
+    if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
+        import traceback
+
+        traceback.print_exception(exc)
+    from auditor.safe_text import strip_controls
+
+    detail = strip_controls(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+    typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
+    sys.exit(int(ExitCode.INTERNAL))

@@ -65,11 +65,11 @@ def write_stdout(text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as exc:
-        _drop_stdout()
+        drop_stdout()
         raise UsageError(f"cannot write the report to standard output: {_reason(exc)}") from None
 
 
-def _drop_stdout() -> None:
+def drop_stdout() -> None:
     """After a failed write, point stdout at /dev/null so that the interpreter's
     own flush at exit does not fail again (a second message, exit code 120)."""
     try:
@@ -82,9 +82,18 @@ def _drop_stdout() -> None:
 
 def write_file(text: str, output: Path) -> None:
     """Write ``text`` to ``output``: atomically (temporary file, then rename)
-    when it is or will be a regular file, streamed when it is a special file."""
+    when it is or will be a regular file, streamed when it is a special file;
+    through a symlink to its target, the link kept."""
     shown = display_path(str(output))
     data = text.encode("utf-8")
+    if os.path.islink(output):
+        # the link stays a link: its target is written (streamed when the link
+        # leads somewhere the path cannot name, such as /dev/stdout -> a pipe)
+        real = Path(os.path.realpath(output))
+        if os.path.exists(output) and not (real.exists() and os.path.samefile(real, output)):
+            _stream(data, output, shown)
+            return
+        output = real
     try:
         st = os.stat(output)
     except FileNotFoundError:

@@ -117,6 +117,23 @@ def test_2_output_to_a_fifo_streams_and_keeps_the_fifo(work: Path) -> None:
     assert leftovers(work) == []
 
 
+def test_2_output_through_a_symlink_keeps_the_link(work: Path) -> None:
+    (work / "reports").mkdir()
+    (work / "latest.json").symlink_to(work / "reports" / "r.json")  # dangling until written
+    proc = scan(work, "case", "--format", "json", "--output", "latest.json")
+    assert proc.returncode == 0, proc.stderr
+    assert (work / "latest.json").is_symlink()
+    assert json.loads((work / "reports" / "r.json").read_text())["schema_version"] == 1
+    # a link to the process's own stdout (what /dev/stdout is), stdout being a file
+    (work / "stdout-link").symlink_to("/proc/self/fd/1")
+    with open(work / "captured.json", "wb") as captured:
+        proc = scan(work, "case", "--format", "json", "--output", str(work / "stdout-link"), stdout=captured)
+    assert proc.returncode == 0, proc.stderr
+    assert (work / "stdout-link").is_symlink()
+    assert json.loads((work / "captured.json").read_text())["schema_version"] == 1
+    assert leftovers(work) == [] and leftovers(work / "reports") == []
+
+
 def _full_device(folder: Path) -> Path:
     """A private node of the /dev/full device (root only): a test that
     regresses must not replace the system's /dev/full."""
@@ -148,6 +165,10 @@ def test_7_stdout_on_a_full_device_is_a_one_line_error(work: Path) -> None:
         with open("/dev/full", "wb") as full:
             proc = scan(work, "case", "--format", fmt, stdout=full)
         assert "standard output" in one_line_error(proc)
+    for args in (["rules", "list"], ["rules", "show", "waived-tendering"], ["--help"]):
+        with open("/dev/full", "wb") as full:
+            proc = run(*args, cwd=work, stdout=full)
+        assert "No space left on device" in one_line_error(proc)
 
 
 # --- 7. bad options and baselines: one line, exit 2 ------------------------------------------------
