@@ -530,6 +530,9 @@ def rules_list(
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from auditor.safe_text import strip_controls
 
     try:
         rule_set = _load_rules(rules)
@@ -540,7 +543,7 @@ def rules_list(
     for col in ("id", "severity", "status", "title", "tests"):
         table.add_column(col)
     for r in sorted(rule_set, key=lambda r: r.id):
-        table.add_row(r.id, r.severity.value, r.status, r.title, "yes" if r.test_file else "no")
+        table.add_row(Text(r.id), r.severity.value, r.status, Text(strip_controls(r.title)), "yes" if r.test_file else "no")
     Console(width=max(100, os.get_terminal_size().columns if sys.stdout.isatty() else 120)).print(table)
 
 

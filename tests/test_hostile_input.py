@@ -300,6 +300,17 @@ def test_9_html_is_escaped(work: Path) -> None:
     text = _report(work, "html")
     assert "<b>now</b>" not in text and "&lt;b&gt;now&lt;/b&gt;" in text
     assert "[sic]" in text
+    _no_controls(text)
+
+
+def test_5_rule_titles_are_no_markup(tmp_path: Path) -> None:
+    text = RULE.read_text()
+    assert "title: Competitive tendering waived or bypassed" in text
+    pack = _rule_dir(tmp_path, text.replace("title: Competitive tendering waived or bypassed",
+                                            "title: 'Tendering [/x] waived [sic]'"))
+    proc = run("rules", "list", "--rules", str(pack), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "[/x]" in proc.stdout.decode() and "[sic]" in proc.stdout.decode()
 
 
 def test_9_sarif_and_json_keep_quotes_verbatim_but_escaped(work: Path) -> None:
