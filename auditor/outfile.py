@@ -90,7 +90,11 @@ def write_file(text: str, output: Path) -> None:
         # the link stays a link: its target is written (streamed when the link
         # leads somewhere the path cannot name, such as /dev/stdout -> a pipe)
         real = Path(os.path.realpath(output))
-        if os.path.exists(output) and not (real.exists() and os.path.samefile(real, output)):
+        try:
+            same = real.exists() and os.path.samefile(real, output)
+        except OSError:
+            same = False
+        if os.path.exists(output) and not same:
             _stream(data, output, shown)
             return
         output = real
