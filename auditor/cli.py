@@ -207,7 +207,9 @@ def _main(
 
 
 def _fail(err: AuditorError) -> None:
-    typer.echo(err.render(), err=True)
+    from auditor.safe_text import strip_controls
+
+    typer.echo(strip_controls(err.render(), keep_newlines=True), err=True)
     raise typer.Exit(int(err.exit_code))
 
 
@@ -231,8 +233,13 @@ def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: O
 
 def _warn(notes) -> None:
     """Rule-pack warnings, once each on stderr."""
+    from auditor.safe_text import strip_controls
+
     for note in notes:
-        typer.echo(f"auditor: {note}", err=True)
+        typer.echo(f"auditor: {strip_controls(str(note))}", err=True)
+
+
+_MAX_DOC_TIMEOUT = 7 * 24 * 3600.0  # a week: above it a timer overflows, and no scan means it
 
 
 def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: float, cache_dir: Optional[Path],
@@ -245,8 +252,9 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
         raise AuditorError(f"--ocr must be one of: auto, off, force (got {ocr!r})") from None
     if jobs < 0:
         raise AuditorError("--jobs must be 0 (all CPUs) or a positive number")
-    if doc_timeout <= 0:
-        raise AuditorError("--doc-timeout must be positive")
+    if not (0 < doc_timeout < _MAX_DOC_TIMEOUT):  # also refuses nan
+        raise AuditorError(f"--doc-timeout must be a positive number of seconds below {_MAX_DOC_TIMEOUT:.0f} "
+                           f"(got {doc_timeout!r})")
     return ScanOptions(
         ocr=mode,
         ocr_lang=ocr_lang,
@@ -261,18 +269,21 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
 
 
 def _write(text: str, output: Optional[Path]) -> None:
+    from auditor.outfile import write_file, write_stdout
+
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise AuditorError(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_stdout(text)
+    else:
+        write_file(text, output)
+
+
+def _refuse_inputs(output: Optional[Path], paths: Iterable[Path], found) -> None:
+    """--output must not be an input document nor a PDF inside a scanned folder."""
+    from auditor.outfile import refuse_inputs
+    from auditor.pipeline import PDF_SUFFIXES
+
+    docs = [t.path for c in found.cases for t in c.documents]
+    refuse_inputs(output, list(paths), docs, PDF_SUFFIXES)
 
 
 OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force (every page)."
@@ -342,6 +353,7 @@ def scan(
         known = load_baseline(baseline) if baseline else None
         t0 = time.perf_counter()
         found, notes = with_case_packs(discover(paths), base_dirs, loaded, rule_cache)
+        _refuse_inputs(output, paths, found)
         _warn(notes)
         clock["discover"] = time.perf_counter() - t0
         stamp = None
@@ -385,7 +397,9 @@ def scan(
         typer.echo("auditor timings: " + json.dumps({k: round(v, 4) for k, v in clock.items()}), err=True)
     if output is not None and not quiet:
         n = sum(len(c.findings) for c in result.cases)
-        typer.echo(f"wrote {output} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
+        from auditor.safe_text import strip_controls
+
+        typer.echo(f"wrote {strip_controls(str(output))} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
     code = exit_code(result, threshold, strict)
     if code is ExitCode.INTERNAL:
         docs, checks = internal_errors(result)
@@ -400,7 +414,8 @@ def internal_errors(result) -> tuple[int, int]:
     from auditor.errors import INTERNAL_ERROR_CODE
     from auditor.models import Outcome
 
-    docs = sum(1 for d in result.documents if d.error is not None and d.error.code == INTERNAL_ERROR_CODE)
+    docs = sum(1 for d in result.documents
+               if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
     checks = sum(1 for c in result.cases for k in c.checks if k.outcome is Outcome.ERROR)
     return docs, checks
 
@@ -494,6 +509,7 @@ def facts(
         base = _rule_dirs(None)
         found, notes = with_case_packs(discover(paths), base, _load_rule_set(None, cache_dir=_rule_cache_dir(options)),
                                        _rule_cache_dir(options))
+        _refuse_inputs(output, paths, found)
         _warn(notes)
         rows = []
         for spec, results in iter_case_results(found, options):
@@ -523,6 +539,9 @@ def rules_list(
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from auditor.safe_text import strip_controls
 
     try:
         rule_set = _load_rules(rules)
@@ -533,7 +552,7 @@ def rules_list(
     for col in ("id", "severity", "status", "title", "tests"):
         table.add_column(col)
     for r in sorted(rule_set, key=lambda r: r.id):
-        table.add_row(r.id, r.severity.value, r.status, r.title, "yes" if r.test_file else "no")
+        table.add_row(Text(r.id), r.severity.value, r.status, Text(strip_controls(r.title)), "yes" if r.test_file else "no")
     Console(width=max(100, os.get_terminal_size().columns if sys.stdout.isatty() else 120)).print(table)
 
 
@@ -660,13 +679,29 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # a bug: one line, the traceback only with --debug
-        from auditor.ingest.worker import DEBUG_ENV
+    except Exception as exc:
+        import errno
 
-        if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
-            import traceback
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # a full disk or device (stdout > /dev/full): the environment's, not a bug
+            from auditor.outfile import drop_stdout
 
-            traceback.print_exc()
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+            drop_stdout()
+            typer.echo(f"error: cannot write: {exc.strerror or exc}", err=True)
+            sys.exit(int(ExitCode.USAGE))
+        _internal(exc)
+
+
+def _internal(exc: BaseException) -> None:
+    """A bug: one line, the traceback only with --debug; exit 4."""
+    from auditor.ingest.worker import DEBUG_ENV
+
+    if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
+        import traceback
+
+        traceback.print_exception(exc)
+    from auditor.safe_text import strip_controls
+
+    detail = strip_controls(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+    typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
+    sys.exit(int(ExitCode.INTERNAL))

@@ -118,6 +118,8 @@ class DocumentInfo:
     kind: str = "other"  # judgment | financing-agreement | award-letter | contract | ...
     year: int | None = None  # the document's own year (drives exchange rates)
     error: DocumentError | None = None
+    # one line per span on which fact extraction failed (a bug; the other facts are kept)
+    internal_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from auditor.models import (
     Skipped,
 )
 from auditor.options import ScanOptions
+from auditor.safe_text import display_path
 from auditor.ruleset.engine import CaseView, case_score, evaluate_rule
 from auditor.ruleset.schema import Rule
 
@@ -75,7 +76,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
     for root in roots:
         prefix = _unique_prefix(root, used) if multi else ""
         if root.is_file():
-            label = prefix or root.name  # a single file is a case of its own, named after it
+            label = prefix or display_path(root.name)  # a single file is a case of its own, named after it
             if root.suffix.lower() in PDF_SUFFIXES:
                 pack = read_case_pack(root.resolve().parent)
                 found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),), pack))
@@ -85,14 +86,14 @@ def discover(paths: Sequence[Path]) -> Discovery:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
             here = Path(dirpath)
-            rel_dir = here.relative_to(root).as_posix()
+            rel_dir = display_path(here.relative_to(root).as_posix())  # names are shown, bytes escaped
             case_id = rel_dir if not prefix else (prefix if rel_dir == "." else f"{prefix}/{rel_dir}")
             docs: list[DocTask] = []
             for name in sorted(filenames):
                 if _hidden(name) or name == CASE_FILE:
                     continue
                 full = here / name
-                rel = name if case_id == "." else f"{case_id}/{name}"
+                rel = display_path(name) if case_id == "." else f"{case_id}/{display_path(name)}"
                 if not full.is_file():
                     found.skipped.append(Skipped(rel, "not a regular file"))
                 elif full.suffix.lower() in PDF_SUFFIXES:
@@ -105,7 +106,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
 
 
 def _unique_prefix(root: Path, used: set[str]) -> str:
-    base = root.resolve().name or "root"
+    base = display_path(root.resolve().name) or "root"
     name, n = base, 2
     while name in used:
         name, n = f"{base}-{n}", n + 1
@@ -230,7 +231,7 @@ def run_scan(
             applied.setdefault(r.id, r)
     return AuditResult(
         tool_version=__version__,
-        roots=tuple(str(p) for p in paths),
+        roots=tuple(display_path(str(p)) for p in paths),
         cases=tuple(cases),
         skipped=tuple(sorted(discovery.skipped, key=lambda s: s.path)),
         rules=tuple(r.info() for r in sorted(applied.values(), key=lambda r: r.id)),
@@ -276,20 +277,32 @@ def _ranges(pages: Iterable[int]) -> str:
 
 
 def load_baseline(path: Path) -> frozenset[str]:
-    """Fingerprints of the findings in a previous JSON report."""
+    """Fingerprints of the findings in a previous JSON report.  Anything that
+    is not the shape of one is a usage error naming the baseline."""
+    shown = display_path(str(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"baseline not found: {path}") from None
+        raise UsageError(f"baseline not found: {shown}") from None
+    except RecursionError:
+        raise UsageError(f"baseline is not a JSON report: {shown} (nested too deeply)") from None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"baseline is not a JSON report: {path} ({exc})") from None
+        raise UsageError(f"baseline is not a JSON report: {shown} ({exc})") from None
     if not isinstance(data, dict) or "cases" not in data:
-        raise UsageError(f"baseline is not an auditor JSON report (no 'cases'): {path}")
+        raise UsageError(f"baseline is not an auditor JSON report (no 'cases'): {shown}")
+    cases = data["cases"]
+    if not isinstance(cases, list):
+        raise UsageError(f"baseline is not an auditor JSON report ('cases' is not a list): {shown}")
     fps = set()
-    for case in data.get("cases") or []:
-        for f in case.get("findings") or []:
-            if isinstance(f, dict) and f.get("fingerprint"):
-                fps.add(str(f["fingerprint"]))
+    for i, case in enumerate(cases):
+        if not isinstance(case, dict):
+            raise UsageError(f"baseline is not an auditor JSON report (cases[{i}] is not an object): {shown}")
+        findings = case.get("findings") or []
+        if not isinstance(findings, list):
+            raise UsageError(f"baseline is not an auditor JSON report (cases[{i}].findings is not a list): {shown}")
+        for f in findings:
+            if isinstance(f, dict) and isinstance(f.get("fingerprint"), str) and f["fingerprint"]:
+                fps.add(f["fingerprint"])
     return frozenset(fps)
 
 

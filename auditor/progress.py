@@ -28,6 +28,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn
 from rich.text import Text
 
+from auditor.safe_text import strip_controls
+
 
 class ScanProgress:
     def __init__(self, discovery: Any, console: Console | None = None,
@@ -176,7 +178,7 @@ class ScanProgress:
 
     def _flight_name(self, rel: str) -> str:
         done, total = self._flight.get(rel, (0, 0))
-        name = rel.rsplit("/", 1)[-1]
+        name = strip_controls(rel.rsplit("/", 1)[-1])  # a file name may carry escape sequences
         return f"{name} p.{done}/{total}" if total else name
 
     def _refresh(self) -> None:

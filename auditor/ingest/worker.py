@@ -128,9 +128,10 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
         unread_reason="; ".join(reasons) if reasons else None,
         kind=analysis.kind,
         year=analysis.year,
+        internal_errors=analysis.span_errors,
     )
     result = DocumentResult(info, analysis.facts, tuple(sorted((k, round(v, 6)) for k, v in timings.items())))
-    return Outcome(result, cacheable=reader.complete)
+    return Outcome(result, cacheable=reader.complete and not analysis.span_errors)  # a bug's result is not kept
 
 
 def failed(task: DocTask, digest: str, exc: DocumentReadError) -> DocumentResult:

@@ -29,13 +29,15 @@ from auditor.report.json_ import (
     ranked_cases,
     severity_counts,
 )
+from auditor.safe_text import strip_controls
 
 SHORT_SHA = 12
 
 
 def esc(text: object) -> str:
-    """Text from anywhere outside this module, made inert in element text and quoted attributes."""
-    return escape("" if text is None else str(text), quote=True)
+    """Text from anywhere outside this module, made inert in element text and quoted
+    attributes (and on a terminal that prints the file: no control characters)."""
+    return escape(strip_controls("" if text is None else str(text), keep_newlines=True), quote=True)
 
 
 def _href(uri: str) -> str | None:

@@ -28,6 +28,7 @@ from auditor.report.json_ import (
     severity_counts,
     top_findings,
 )
+from auditor.safe_text import strip_controls
 
 TOP_FINDINGS = 10
 SHORT_SHA = 12
@@ -37,12 +38,15 @@ SHORT_SHA = 12
 _INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # "&amp;" would be decoded, not shown
 _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")  # "4. The project ..." opens a list
+# Bare URLs that GFM's autolink extension would turn into links: "http://", "www."
+_AUTOLINK = re.compile(r"(?i)(?<![\w\\])(https?|ftp|mailto)(:)|(?<![\w\\])(www)(\.)")
 
 
 def md(text: str | None) -> str:
     """User text as one line of inert Markdown (it renders as itself)."""
-    flat = " ".join((text or "").split())
+    flat = " ".join(strip_controls(text or "").split())
     out = _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", flat))
+    out = _AUTOLINK.sub(lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}", out)
     if out[:1] in ("#", "-", "+", "=", ">"):
         return "\\" + out
     return _LIST_NUMBER.sub(r"\1\\\2", out)

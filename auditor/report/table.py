@@ -21,6 +21,15 @@ from rich.text import Text
 from auditor.models import AuditResult, CaseResult, Outcome, Severity
 from auditor.report import RenderOptions
 from auditor.report.json_ import case_label
+from auditor.safe_text import strip_controls
+
+# Everything shown here that comes from a document or the file system goes in
+# as a rich Text (never parsed as markup: "[sic]" stays, "[/x]" cannot break
+# the table) and through strip_controls (no escape sequence reaches the terminal).
+
+
+def _plain(text: str, style: str = "") -> Text:
+    return Text(strip_controls(text), style=style)
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -118,7 +127,7 @@ def _severity(f) -> Text:
 
 
 def _message(f) -> Text:
-    text = Text(f.message)
+    text = _plain(f.message)
     text.append(f"  (confidence {f.confidence:.2f})", style="dim")
     return text
 
@@ -135,7 +144,7 @@ def _columns(console: Console, case: CaseResult, where_w: int) -> None:
         lines = [ln for item in items for ln in split_path(item, where_w)]
         if more:
             lines.append(f"(+{more} more)")
-        table.add_row(_severity(f), f.rule_id, _message(f), Text("\n".join(lines)))
+        table.add_row(_severity(f), f.rule_id, _message(f), _plain("\n".join(lines)))
     console.print(table)
 
 
@@ -152,7 +161,7 @@ def _stacked(console: Console, case: CaseResult) -> None:
         if more:
             items[-1] += f" (+{more} more)"
         for i, line in enumerate(fill_items(items, width - 6)):
-            console.print(Text(("   at " if i == 0 else "      ") + line, style="dim"), no_wrap=True, overflow="ignore")
+            console.print(_plain(("   at " if i == 0 else "      ") + line, style="dim"), no_wrap=True, overflow="ignore")
         console.print()
 
 
@@ -161,7 +170,7 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     ocr = sum(len(d.ocr_pages) for d in case.documents)
     header = Text()
     header.append("Case ", style="bold")
-    header.append(label, style="bold cyan")
+    header.append(strip_controls(label), style="bold cyan")
     header.append("  risk score ")
     header.append(f"{case.score:.1f}/100", style=_score_style(case.score))
     tail = f"{len(case.documents)} document(s), {pages} page(s)"
@@ -191,13 +200,15 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     line.append(f"{len(fired)} fired · {len(silent)} not fired · {len(insufficient)} insufficient evidence", style="dim")
     console.print(line)
     for c in insufficient:
-        console.print(Padding(Text(f"{c.rule_id}: {c.reason}", style="dim"), (0, 0, 0, 4)))
+        console.print(Padding(_plain(f"{c.rule_id}: {c.reason}", style="dim"), (0, 0, 0, 4)))
     for c in case.checks:
         if c.outcome is Outcome.ERROR:
-            console.print(Padding(Text(f"{c.rule_id}: {c.reason}", style="red"), (0, 0, 0, 4)))
+            console.print(Padding(_plain(f"{c.rule_id}: {c.reason}", style="red"), (0, 0, 0, 4)))
     for d in case.documents:  # unread pages are said once, in the run notes below
         if d.error is not None:
-            console.print(Padding(Text(f"! {d.path}: {d.error.code}: {d.error.message}", style="red"), (0, 0, 0, 2)))
+            console.print(Padding(_plain(f"! {d.path}: {d.error.code}: {d.error.message}", style="red"), (0, 0, 0, 2)))
+        for message in d.internal_errors:
+            console.print(Padding(_plain(f"! {d.path}: internal error (a bug) in {message}", style="red"), (0, 0, 0, 2)))
     console.print()
 
 
@@ -234,9 +245,9 @@ def render(result: AuditResult, options: RenderOptions | None = None) -> str:
         line += f", {s.errors} unreadable"
     console.print(Text(line, style="bold"))
     for note in result.notes:
-        console.print(Text(f"note: {note}", style="yellow"))
+        console.print(_plain(f"note: {note}", style="yellow"))
     if result.skipped:
-        console.print(Text(f"skipped {len(result.skipped)} file(s): " + ", ".join(f"{k.path} ({k.reason})" for k in result.skipped[:10]) + (" …" if len(result.skipped) > 10 else ""), style="dim"))
+        console.print(_plain(f"skipped {len(result.skipped)} file(s): " + ", ".join(f"{k.path} ({k.reason})" for k in result.skipped[:10]) + (" …" if len(result.skipped) > 10 else ""), style="dim"))
     text = buf.getvalue()
     if options.color:
         return text
