@@ -144,7 +144,7 @@ def _columns(console: Console, case: CaseResult, where_w: int) -> None:
         lines = [ln for item in items for ln in split_path(item, where_w)]
         if more:
             lines.append(f"(+{more} more)")
-        table.add_row(_severity(f), f.rule_id, _message(f), _plain("\n".join(lines)))
+        table.add_row(_severity(f), f.rule_id, _message(f), Text("\n".join(strip_controls(ln) for ln in lines)))
     console.print(table)
 
 
