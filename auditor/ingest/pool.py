@@ -41,7 +41,7 @@ from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
 from auditor.errors import DocumentReadError
-from auditor.ingest.worker import DocTask, Outcome, failed, process_document, run_document
+from auditor.ingest.worker import DocTask, Outcome, failed, not_a_file, process_document, run_document
 from auditor.models import DocumentResult
 from auditor.options import OcrMode, ScanOptions
 
@@ -277,23 +277,30 @@ class _Pool:
             self._collect(ready)
 
     def _prepare(self, task: DocTask) -> tuple[DocumentResult | None, str]:
-        """Checks the parent does itself: readable, size, PDF header, sha256, cache."""
-        from auditor.ingest.pdf import sha256_file, sniff
+        """Checks the parent does itself: a regular file, readable, size, PDF
+        header, sha256, cache.  The file is opened without blocking and checked
+        on the open descriptor, so a FIFO or device swapped in after discovery is
+        reported (and moved to ``skipped``), never read."""
+        from auditor.ingest.pdf import NotRegularFile, open_regular, sha256_stream, sniff_head
 
         sha256 = ""
         try:
-            st = task.path.stat()
-            size = st.st_size
-            if size > self.options.max_bytes:
-                mib = self.options.max_bytes / (1024 * 1024)
-                raise DocumentReadError("too-large", f"the file is {size / (1024 * 1024):.0f} MiB, more than the limit of {mib:.0f} MiB")
-            memo = self.hashes.get(task.path, st) if self.hashes is not None else None
-            sha256 = memo or sha256_file(task.path)
-            sniff(task.path)
+            with open_regular(task.path) as fh:
+                st = os.fstat(fh.fileno())
+                size = st.st_size
+                if size > self.options.max_bytes:
+                    mib = self.options.max_bytes / (1024 * 1024)
+                    raise DocumentReadError("too-large", f"the file is {size / (1024 * 1024):.0f} MiB, more than the limit of {mib:.0f} MiB")
+                memo = self.hashes.get(task.path, st) if self.hashes is not None else None
+                sha256 = memo or sha256_stream(fh)
+                fh.seek(0)
+                sniff_head(fh.read(1024), size)
             if self.hashes is not None and memo is None:
                 self.hashes.put(task.path, st, sha256)
         except DocumentReadError as exc:
             return failed(task, sha256, exc), ""
+        except NotRegularFile as exc:
+            return not_a_file(task, exc.reason), ""
         except OSError as exc:
             return failed(task, sha256, DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}")), ""
         if self.cache is not None:
