@@ -71,10 +71,35 @@ def process_documents(
     parent's own seconds: ``prepare`` (size check, sniffing, sha256, cache
     look-up) and ``wait`` (blocked until a worker says something)."""
     pool = _Pool(options, timings)
+    previous = _stop_on_sigterm()
     try:
         yield from pool.run(tasks, on_done)
     finally:
         pool.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_on_sigterm():
+    """While documents are read, SIGTERM (``timeout``, a CI cancel, ``docker stop``)
+    ends the scan through the normal clean-up, which kills every worker's
+    process group (its tesseract too); the previous handler is returned, or None
+    when it was not the default one (the caller's choice is left alone) or this
+    is not the main thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return None
+        return signal.signal(signal.SIGTERM, _terminated)
+    except (ValueError, OSError):
+        return None
 
 
 # --- the worker process ----------------------------------------------------------------
@@ -85,6 +110,7 @@ def worker_main() -> None:
     from multiprocessing.connection import Connection
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    die_with_parent(int(sys.argv[3]) if len(sys.argv) > 3 else None)
     conn_in = Connection(int(sys.argv[1]), writable=False)
     conn_out = Connection(int(sys.argv[2]), readable=False)
     try:
@@ -97,7 +123,7 @@ def worker_main() -> None:
     from auditor.ingest import ocr
 
     ocr.set_engine(engine)
-    _limit_memory(options.max_memory_mb)
+    _limit_memory(_address_limit_mb(options))
     conn_out.send("ready")
     while True:
         try:
@@ -119,6 +145,79 @@ def worker_main() -> None:
             return
         if outcome.recycle:
             return
+
+
+_PR_SET_PDEATHSIG = 1
+_WATCH_SECONDS = 0.5
+
+
+def set_parent_death_signal(signum: int = signal.SIGKILL) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); False where that does not exist."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def die_with_parent(parent: int | None) -> None:
+    """A worker never outlives the scan that started it, however the scan ends
+    (SIGKILL included): the kernel kills it when its parent dies (Linux), and a
+    watchdog thread that sees the parent gone kills the worker's whole process
+    group (its tesseract too; everywhere else).  ``parent``: the pid the worker
+    was started by (if it is already gone, the worker leaves at once)."""
+    import threading
+
+    set_parent_death_signal()
+    if parent is None:
+        return
+    if os.getppid() != parent:  # the parent died before the death signal was set
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(_WATCH_SECONDS)
+            if os.getppid() != parent:
+                try:
+                    os.killpg(os.getpgrp(), signal.SIGKILL)
+                finally:
+                    os._exit(1)
+
+    threading.Thread(target=watch, name="auditor-parent-watch", daemon=True).start()
+
+
+def _address_limit_mb(options: ScanOptions) -> int:
+    """The worker's address-space limit: ``max_memory_mb``, lowered to what the
+    worker has mapped once its modules are imported plus ``max_rss_mb`` (with
+    a little room for the interpreter), so that no allocation burst between two
+    of the parent's memory checks can take a worker far past its resident
+    bound."""
+    limit = options.max_memory_mb
+    if options.max_rss_mb > 0:
+        mapped = _vm_size_mb(os.getpid())
+        if mapped is not None:
+            bound = mapped + options.max_rss_mb + _AS_SLACK_MB
+            limit = bound if limit <= 0 else min(limit, bound)
+    return limit
+
+
+_AS_SLACK_MB = 32
+
+
+def _vm_size_mb(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmSize:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _limit_memory(max_mb: int) -> None:
@@ -149,7 +248,7 @@ class _Worker:
         res_r, res_w = os.pipe()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_CODE, str(task_r), str(res_w)],
+                [sys.executable, "-c", _WORKER_CODE, str(task_r), str(res_w), str(os.getpid())],
                 pass_fds=(task_r, res_w),
                 stdin=subprocess.DEVNULL,
                 stdout=_stderr_fd(),
@@ -176,6 +275,10 @@ class _Worker:
         self.job = (index, task, sha256)
         self.deadline = time.monotonic() + timeout
         return True
+
+    def resident(self) -> int:
+        """Resident bytes of the worker and its descendants (tesseract), from /proc."""
+        return _tree_rss(self.proc.pid)
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -212,6 +315,29 @@ class _Worker:
             return None
 
 
+_HAS_PROC = os.path.isdir("/proc/self/task")
+_RSS_POLL_SECONDS = 0.05
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _tree_rss(pid: int) -> int:
+    total = 0
+    todo = [pid]
+    seen = 0
+    while todo and seen < 64:
+        p = todo.pop()
+        seen += 1
+        try:
+            with open(f"/proc/{p}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * _PAGE
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children", "rb") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def _stderr_fd() -> int | None:
     try:
         return sys.stderr.fileno()
@@ -230,6 +356,8 @@ class _Pool:
         self.cache = ResultCache.for_options(options)
         self.hashes = HashMemo(self.cache.root) if self.cache is not None else None
         self.workers: list[_Worker] = []
+        # resident bytes one document may use (its worker and the worker's children)
+        self.rss_limit = options.max_rss_mb * 1024 * 1024 if options.max_rss_mb > 0 and _HAS_PROC else 0
         self._engine: Any = None
         self._probed = False
         self.started = 0  # worker processes started (replacements included)
@@ -338,6 +466,8 @@ class _Pool:
             return
         if block:
             timeout = max(0.0, min(w.deadline for w in waiting) - time.monotonic())
+            if self.rss_limit and any(w.job is not None for w in waiting):
+                timeout = min(timeout, _RSS_POLL_SECONDS)
             from multiprocessing.connection import wait
 
             t0 = time.perf_counter()
@@ -359,6 +489,9 @@ class _Pool:
                 ready[got_index] = self._finish(outcome, job[1] if job is not None else None)
                 if outcome.recycle:
                     self._retire(w)
+            elif self.rss_limit and w.job is not None and (rss := w.resident()) > self.rss_limit:
+                index, task, sha256 = w.job
+                ready[index] = self._too_big(w, task, sha256, rss)
             elif time.monotonic() >= w.deadline:
                 if w.job is None:  # never became ready
                     self._retire(w)
@@ -395,6 +528,12 @@ class _Pool:
         self._retire(w)
         return failed(task, sha256, DocumentReadError(
             "timeout", f"reading took longer than the limit of {self.options.doc_timeout:g} s (--doc-timeout); the worker was stopped"))
+
+    def _too_big(self, w: _Worker, task: DocTask, sha256: str, rss: int) -> DocumentResult:
+        self._retire(w)
+        return failed(task, sha256, DocumentReadError(
+            "too-large", f"reading it took more than the limit of {self.options.max_rss_mb} MiB of memory "
+                         f"({rss / (1024 * 1024):.0f} MiB seen); the worker was stopped"))
 
     def _crashed(self, w: _Worker, task: DocTask, sha256: str) -> DocumentResult:
         code = w.exit_status()
