@@ -361,6 +361,7 @@ class _Pool:
         self._engine: Any = None
         self._probed = False
         self.started = 0  # worker processes started (replacements included)
+        self._sent: dict[int, float] = {}  # when each document went to a worker
         self._start_failures = 0
 
     # -- main loop --
@@ -371,7 +372,9 @@ class _Pool:
         pulled = 0  # documents taken from the input
         emitted = 0  # results yielded
         pending: dict[int, DocTask] = {}
-        ready: dict[int, DocumentResult] = {}
+        ready: dict[int, DocumentResult] = _Ready()
+        started: dict[int, float] = {}
+        log = _doc_log()
         queue: deque[tuple[int, DocTask, str]] = deque()
         while True:
             while not exhausted and pulled - emitted < self.window:
@@ -383,7 +386,8 @@ class _Pool:
                 pending[pulled] = task
                 t0 = time.perf_counter()
                 done, sha256 = self._prepare(task)
-                self.timings["prepare"] = self.timings.get("prepare", 0.0) + time.perf_counter() - t0
+                started[pulled] = time.perf_counter() - t0  # the parent's own seconds on it
+                self.timings["prepare"] = self.timings.get("prepare", 0.0) + started[pulled]
                 if done is not None:
                     ready[pulled] = done
                 else:
@@ -397,6 +401,12 @@ class _Pool:
                 emitted += 1
                 if on_done is not None:
                     on_done(task, result)
+                finished = ready.done.pop(emitted - 1, None)
+                sent = self._sent.pop(emitted - 1, None)
+                own = started.pop(emitted - 1, 0.0)
+                if log is not None:
+                    worker_s = finished - sent if finished is not None and sent is not None else 0.0
+                    _log_document(log, task, result, own + worker_s)
                 yield result
                 continue
             if exhausted and emitted == pulled:
@@ -453,6 +463,7 @@ class _Pool:
             index, task, sha256 = queue[0]
             if worker.send(index, task, sha256, self.options.doc_timeout):
                 queue.popleft()
+                self._sent[index] = time.monotonic()
             else:  # it died while idle: replace it and try again
                 self._retire(worker)
                 self._grow(len(queue))
@@ -580,6 +591,46 @@ class _Pool:
             else:
                 w.kill()
         self.workers.clear()
+
+
+class _Ready(dict):
+    """Finished results by input index, remembering when each finished."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done: dict[int, float] = {}
+
+    def __setitem__(self, key: int, value: DocumentResult) -> None:
+        self.done[key] = time.monotonic()
+        super().__setitem__(key, value)
+
+
+# Diagnostics for bench/fuzz.py: when set, one JSON line per document is appended to
+# this file: its path, the seconds from taking it up (hashing included) to its
+# result, and its error code.  Nothing else reads it.
+DOC_LOG_ENV = "AUDITOR_DOC_LOG"
+
+
+def _doc_log():
+    path = os.environ.get(DOC_LOG_ENV)
+    if not path:
+        return None
+    try:
+        return open(path, "a", encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _log_document(log, task: DocTask, result: DocumentResult, seconds: float) -> None:
+    import json
+
+    err = result.info.error
+    try:
+        log.write(json.dumps({"path": task.rel, "seconds": round(seconds, 4), "code": err.code if err else None,
+                              "cached": result.from_cache}, ensure_ascii=True) + "\n")
+        log.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _has_message(w: _Worker) -> bool:
