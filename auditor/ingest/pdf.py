@@ -106,9 +106,10 @@ def sniff_head(head: bytes, size: int) -> None:
     they are unrecognisable."""
     if size == 0:
         raise DocumentReadError("empty", "the file is empty (0 bytes)")
-    if _PDF_MAGIC in head:
+    binary = _binary_format(head)  # a ZIP holding a stored PDF has "%PDF-" in its first KiB too
+    if binary is None and _PDF_MAGIC in head:
         return
-    other = other_format(head)
+    other = binary or other_format(head)
     if other is not None:
         raise DocumentReadError("not-pdf", f"the file is {other}, not a PDF (no PDF header in the first 1 KiB)")
     raise DocumentReadError("corrupt", "no PDF header in the first 1 KiB and the bytes are no known format")
@@ -133,13 +134,21 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 _MARKUP = re.compile(rb"\s*(<!doctype\s+html|<html|<head|<body|<\?xml|<svg)", re.I)
 
 
-def other_format(head: bytes) -> str | None:
-    """The known non-PDF format these first bytes are, or None."""
+def _binary_format(head: bytes) -> str | None:
+    """The binary format whose magic number these bytes start with, or None."""
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "a WebP image"
     for magic, name in _MAGIC:
         if head.startswith(magic):
             return name
+    return None
+
+
+def other_format(head: bytes) -> str | None:
+    """The known non-PDF format these first bytes are, or None."""
+    binary = _binary_format(head)
+    if binary is not None:
+        return binary
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     m = _MARKUP.match(body)
     if m:
