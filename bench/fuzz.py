@@ -245,7 +245,8 @@ def plan(n: int, seed: int, files: Sequence[Path]) -> list[tuple[int, str, Path]
 def make_mutant(index: int, mutator: str, source: Path, seed: int) -> bytes:
     rng = random.Random(f"{seed}:{index}:{mutator}:{source.name}")
     data = source.read_bytes()
-    return MUTATORS[mutator](data, rng)
+    out = MUTATORS[mutator](data, rng)
+    return out if out != data else byte_flips(data, rng)  # a source without the structure a mutator targets
 
 
 def scan_batch(folder: Path, args: argparse.Namespace, log: Path) -> dict:

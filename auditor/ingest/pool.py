@@ -541,10 +541,11 @@ class _Pool:
             "timeout", f"reading took longer than the limit of {self.options.doc_timeout:g} s (--doc-timeout); the worker was stopped"))
 
     def _too_big(self, w: _Worker, task: DocTask, sha256: str, rss: int) -> DocumentResult:
+        """(The message leaves out how much was seen: the report stays deterministic.)"""
         self._retire(w)
         return failed(task, sha256, DocumentReadError(
             "too-large", f"reading it took more than the limit of {self.options.max_rss_mb} MiB of memory "
-                         f"({rss / (1024 * 1024):.0f} MiB seen); the worker was stopped"))
+                         "(--max-memory); the worker was stopped"))
 
     def _crashed(self, w: _Worker, task: DocTask, sha256: str) -> DocumentResult:
         code = w.exit_status()
