@@ -206,7 +206,7 @@ def run_scan(
         gone = [r for r in results if r.info.error is not None and r.info.error.code == NOT_A_FILE_CODE]
         if gone:
             skipped.extend(Skipped(r.info.path, r.info.error.message) for r in gone)
-            results = [r for r in results if r not in gone]
+            results = [r for r in results if all(r is not g for g in gone)]
             if not results:
                 continue
         for r in results:

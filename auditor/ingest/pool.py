@@ -8,8 +8,15 @@ piped to python):
 * every document is read in a worker process, even with ``--jobs 1``, so the
   guards always hold: a per-document wall-clock limit (``--doc-timeout``: the
   worker and its tesseract child are killed and the document is reported as
-  ``timeout``) and an address-space limit (``RLIMIT_AS`` = ``max_memory_mb``:
-  a decompression bomb fails an allocation instead of eating the machine);
+  ``timeout``), a resident-memory bound (``max_rss_mb``, ``--max-memory``: the
+  worker and its tesseract together, polled from /proc; over it the worker is
+  killed and the document is ``too-large``) and an address-space limit
+  (``RLIMIT_AS``: ``max_memory_mb``, lowered to the worker's start-up mapping
+  plus ``max_rss_mb``: a decompression bomb fails an allocation instead of
+  eating the machine);
+* a worker never outlives the scan: SIGTERM of the parent ends the scan through
+  its clean-up, and on the parent's death (SIGKILL included) the kernel
+  (``PR_SET_PDEATHSIG``) or the worker's watchdog thread kills it;
 * a worker that dies (pdfium crashing on a hostile file, the kernel's OOM
   killer) costs only its document (``corrupt``/``too-large``); a new worker
   takes its place and the run goes on;
@@ -41,7 +48,8 @@ from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
 from auditor.errors import DocumentReadError
-from auditor.ingest.worker import DocTask, Outcome, failed, not_a_file, process_document, run_document
+from auditor.ingest.worker import (DocTask, Outcome, failed, memory_limit_words, not_a_file, process_document,
+                                   run_document)
 from auditor.models import DocumentResult
 from auditor.options import OcrMode, ScanOptions
 
@@ -137,7 +145,7 @@ def worker_main() -> None:
         try:
             outcome = run_document(task, options, sha256, deadline)
         except MemoryError:
-            why = f"reading it needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+            why = f"reading it needs more than the worker's memory limit ({memory_limit_words(options)})"
             outcome = Outcome(failed(task, sha256, DocumentReadError("too-large", why)), cacheable=False, recycle=True)
         try:
             conn_out.send((index, outcome))
@@ -500,9 +508,9 @@ class _Pool:
                 ready[got_index] = self._finish(outcome, job[1] if job is not None else None)
                 if outcome.recycle:
                     self._retire(w)
-            elif self.rss_limit and w.job is not None and (rss := w.resident()) > self.rss_limit:
+            elif self.rss_limit and w.job is not None and w.resident() > self.rss_limit:
                 index, task, sha256 = w.job
-                ready[index] = self._too_big(w, task, sha256, rss)
+                ready[index] = self._too_big(w, task, sha256)
             elif time.monotonic() >= w.deadline:
                 if w.job is None:  # never became ready
                     self._retire(w)
@@ -540,7 +548,7 @@ class _Pool:
         return failed(task, sha256, DocumentReadError(
             "timeout", f"reading took longer than the limit of {self.options.doc_timeout:g} s (--doc-timeout); the worker was stopped"))
 
-    def _too_big(self, w: _Worker, task: DocTask, sha256: str, rss: int) -> DocumentResult:
+    def _too_big(self, w: _Worker, task: DocTask, sha256: str) -> DocumentResult:
         """(The message leaves out how much was seen: the report stays deterministic.)"""
         self._retire(w)
         return failed(task, sha256, DocumentReadError(
@@ -560,7 +568,7 @@ class _Pool:
                     "too-large", f"the worker reading it was killed ({name}), most likely out of memory"))
             hint = ""
             if -code == signal.SIGABRT and self.options.max_memory_mb > 0:
-                hint = f"; it may have run out of the worker's {self.options.max_memory_mb} MiB of memory"
+                hint = f"; it may have run out of the worker's memory ({memory_limit_words(self.options)})"
             return failed(task, sha256, DocumentReadError("corrupt", f"the PDF reader crashed on this file ({name}{hint})"))
         return failed(task, sha256, DocumentReadError(
             "corrupt", f"the worker reading it stopped unexpectedly (exit status {code})"))

@@ -114,6 +114,13 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
     return outcome
 
 
+def memory_limit_words(options: ScanOptions) -> str:
+    """The memory limit a worker runs under, as a report says it."""
+    if options.max_rss_mb > 0:
+        return f"{options.max_rss_mb} MiB, --max-memory"
+    return f"{options.max_memory_mb} MiB of address space"
+
+
 def _stamp(st: os.stat_result) -> tuple:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
@@ -132,7 +139,7 @@ def _read_and_extract(task: DocTask, options: ScanOptions, deadline: float | Non
     except DocumentReadError as exc:
         return Outcome(failed(task, digest, exc), cacheable=False)
     except MemoryError:
-        msg = f"reading it needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+        msg = f"reading it needs more than the worker's memory limit ({memory_limit_words(options)})"
         return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
     except RecursionError:
         return Outcome(failed(task, digest, DocumentReadError("corrupt", "the PDF's structure is nested too deeply")), cacheable=False)
@@ -149,7 +156,7 @@ def _read_and_extract(task: DocTask, options: ScanOptions, deadline: float | Non
         analysis = analyse(task.rel, digest, pages, pack=pack, settings=task.settings)
     except MemoryError:
         del pages
-        msg = f"extracting its facts needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+        msg = f"extracting its facts needs more than the worker's memory limit ({memory_limit_words(options)})"
         return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
     except Exception as exc:  # an extractor bug: the PDF was read, our code failed on it
         # (the PDF libraries raise only while reading, above: that is "corrupt")
