@@ -268,6 +268,20 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
     )
 
 
+def _with_memory_bound(options, max_memory: int):
+    """``--max-memory``: the resident-memory bound of one document (issue 15)."""
+    from dataclasses import replace
+
+    if max_memory < 0:
+        raise AuditorError("--max-memory must be 0 (no bound) or a positive number of MiB")
+    if 0 < max_memory < MIN_MEMORY_MB:
+        raise AuditorError(f"--max-memory must be at least {MIN_MEMORY_MB} MiB (a worker needs that much to start)")
+    return replace(options, max_rss_mb=max_memory)
+
+
+MIN_MEMORY_MB = 64
+
+
 def _write(text: str, output: Optional[Path]) -> None:
     from auditor.outfile import write_file, write_stdout
 
@@ -314,6 +328,7 @@ def scan(
     timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report, and print the time to render and the total on stderr."),
     width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of internal errors (bugs) on stderr."),
+    max_memory: int = typer.Option(160, "--max-memory", help="MiB of resident memory one document may use (its worker process and OCR together); more: 'too-large'. 0 = no bound."),
 ) -> None:
     """Scan PDFs and report red flags with page-cited evidence.
 
@@ -339,6 +354,7 @@ def scan(
         except ValueError as exc:
             raise AuditorError(f"--fail-on: {exc}") from None
         options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
+        options = _with_memory_bound(options, max_memory)
         clock["startup"] = time.perf_counter() - _T_IMPORT
         t0 = time.perf_counter()
         from auditor.ruleset.packs import with_case_packs

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from auditor import __version__
-from auditor.errors import UsageError
+from auditor.errors import NOT_A_FILE_CODE, UsageError
+from auditor.ingest.pdf import special_file_reason
 from auditor.ingest.worker import DocTask
 from auditor.models import (
     AuditResult,
@@ -75,6 +76,10 @@ def discover(paths: Sequence[Path]) -> Discovery:
     used: set[str] = set()
     for root in roots:
         prefix = _unique_prefix(root, used) if multi else ""
+        special = special_file_reason(root)
+        if special is not None:  # a FIFO or a device on the command line: never opened
+            found.skipped.append(Skipped(prefix or root.name or str(root), special))
+            continue
         if root.is_file():
             label = prefix or display_path(root.name)  # a single file is a case of its own, named after it
             if root.suffix.lower() in PDF_SUFFIXES:
@@ -83,7 +88,13 @@ def discover(paths: Sequence[Path]) -> Discovery:
             else:
                 found.skipped.append(Skipped(label, f"not a PDF ({root.suffix or 'no extension'})"))
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        def unreadable(exc: OSError, root=root, prefix=prefix) -> None:
+            # a folder os.walk cannot list: said, never silently dropped
+            rel = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+            rel = rel if not prefix else (prefix if rel == "." else f"{prefix}/{rel}")
+            found.skipped.append(Skipped(rel, f"folder cannot be read: {exc.strerror or exc}"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
             here = Path(dirpath)
             rel_dir = display_path(here.relative_to(root).as_posix())  # names are shown, bytes escaped
@@ -95,7 +106,9 @@ def discover(paths: Sequence[Path]) -> Discovery:
                 full = here / name
                 rel = display_path(name) if case_id == "." else f"{case_id}/{display_path(name)}"
                 if not full.is_file():
-                    found.skipped.append(Skipped(rel, "not a regular file"))
+                    found.skipped.append(Skipped(rel, special_file_reason(full) or "not a regular file"))
+                elif not os.access(full, os.R_OK):
+                    found.skipped.append(Skipped(rel, "cannot be read: permission denied"))
                 elif full.suffix.lower() in PDF_SUFFIXES:
                     docs.append(DocTask(full.resolve(), rel, case_id))
                 else:
@@ -195,7 +208,15 @@ def run_scan(
     stage: dict[str, float] = {}
     parent: dict[str, float] = {}
     cache_hits = 0
+    skipped = list(discovery.skipped)
     for spec, results in iter_case_results(discovery, options, on_document, parent):
+        # a path that was no regular file when it was opened (a FIFO swapped in): skipped, not a document
+        gone = [r for r in results if r.info.error is not None and r.info.error.code == NOT_A_FILE_CODE]
+        if gone:
+            skipped.extend(Skipped(r.info.path, r.info.error.message) for r in gone)
+            results = [r for r in results if all(r is not g for g in gone)]
+            if not results:
+                continue
         for r in results:
             for name, secs in r.timings:
                 stage[name] = stage.get(name, 0.0) + secs
@@ -233,7 +254,7 @@ def run_scan(
         tool_version=__version__,
         roots=tuple(display_path(str(p)) for p in paths),
         cases=tuple(cases),
-        skipped=tuple(sorted(discovery.skipped, key=lambda s: s.path)),
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         rules=tuple(r.info() for r in sorted(applied.values(), key=lambda r: r.id)),
         stats=stats,
         generated_at=timestamp,
