@@ -526,7 +526,7 @@ class _Builder:
                 self._add("legal-provision", s, a, b, 0.8, self._framed(s, scope.assess(a, b)), {"provision": provision})
         for sub in roles.find_subjects(text, cues):
             self._add("subject", s, sub.start, sub.end, 0.8, Assessment(Status.ASSERTED),
-                      {"text": sub.text[:240], "source": sub.source})
+                      {"text": sub.text, "source": sub.source})
 
     def _organisations(self, s: Sentence) -> None:
         for a, b, name in find_organisations(s.text):

@@ -184,6 +184,7 @@ def _is_name(name: str) -> bool:
 
 
 _NAME_SPLIT = re.compile(r"\s+(?=(?:Purchaser|Seller|Lender|Borrower|Contractor|Supplier|Employer|Buyer)\b)|\s+(?:AS|BETWEEN|ON|IN|AT|TO|BY|WITH|FROM|VERSUS|VS\.?)\s+|\s+(?:and|AND|&)\s+(?=(?:the|THE)\s|M/[Ss])")
+_FINITE = re.compile(r"\b(?:is|was|were|are|has|have|had|shall|will)\b")
 _APPOSITIVE = re.compile(r"\s*,\s*(?:a|an|acting|represented|having|being|through|which)\b")
 
 
@@ -216,13 +217,13 @@ def find_parties(text: str, cues: dict[str, Pattern[str]]) -> list[PartySpan]:
     for idx, (a, b, name) in enumerate(names):
         role = how = None
         after = after_cue.match(text, b, min(len(text), b + 320))
-        if after is not None and after.lastgroup and after.end() not in used_after:
+        inside = text.count("(", 0, a) > text.count(")", 0, a)  # "(represented by ..., Ministry of Finance) AS BORROWER"
+        if after is not None and after.lastgroup and after.end() not in used_after and not inside:
             paren = text.find("(", b, after.end())
             between = [n for n in names if b <= n[0] and n[1] <= paren]
-            # a name right before the "(hereinafter ...)" owns it, unless it is a place ("office at Beijing")
-            owner = [n for n in between if re.fullmatch(r"\s{0,3}", text[n[1]:paren])
-                     and not re.search(r"\b(?:at|in|of|under|from)\s+$", text[max(0, n[0] - 8):n[0]])]
-            if not between or (_APPOSITIVE.match(text, b) and not owner):
+            # "X, a state-owned bank ..., having its office at Beijing (hereinafter 'the Lender')" names X;
+            # "X, a scheme ..., was awarded to Y (hereinafter 'the company')" names Y
+            if not between or (_APPOSITIVE.match(text, b) and not _FINITE.search(text, b, paren)):
                 group = after.lastgroup
                 role = group.rstrip("2")
                 how = ("as " if group.endswith("2") else "hereinafter the ") + " ".join(after.group(group).split())
@@ -243,6 +244,8 @@ def find_parties(text: str, cues: dict[str, Pattern[str]]) -> list[PartySpan]:
                         continue
         if role is None:
             continue
+        if len(name.split()) < 2 and not (_FIRM.search(name) or _PUBLIC.search(name) or re.fullmatch(r"[A-Z]{2,7}", name)):
+            continue  # one plain word ("Islamabad", "Beijing") is a place, not a party
         if role == "vendor" and _PUBLIC.search(name) and not _FIRM.search(name):
             continue  # "awarded to the Ministry": not a supplier
         if any(p.start == a for p in out):
@@ -280,7 +283,7 @@ def find_events(text: str, cues: dict[str, Pattern[str]], document_kind: str, wi
         lo = max(prev_end, d.start - window)
         prev_end = d.end
         seg = text[lo : d.start]
-        cut = max(seg.rfind(";"), seg.rfind(". "))
+        cut = seg.rfind(";")
         if cut != -1:
             lo += cut + 1
             seg = text[lo : d.start]
@@ -288,8 +291,8 @@ def find_events(text: str, cues: dict[str, Pattern[str]], document_kind: str, wi
         for m in cues["dated_event"].finditer(seg):
             if m.lastgroup:
                 best = m
-        if best is None:
-            continue
+        if best is None or best.lastgroup == "other":
+            continue  # the nearest phrase names another act ("a summary ... dated")
         event = best.lastgroup.replace("_", "-")
         if event == "contract-signed" and (document_kind == "financing-agreement" or _LOAN_WORDS.search(seg)):
             event = "loan-agreement"
