@@ -168,7 +168,13 @@ class PartySpan:
     how: str  # the phrase that gives the role
 
 
+_LEGAL_END = re.compile(r"\b(?:Ltd|Limited|Inc|LLC|GmbH|PLC|JV|LIMITED|LTD)\b\.?")
+
+
 def _clean_name(raw: str) -> str:
+    end = _LEGAL_END.search(raw)
+    if end is not None:
+        raw = raw[: end.end()]  # a firm's name ends with its legal form ("... (Pvt.) Ltd. for Rs")
     name = _NAME_TAIL.sub("", raw.strip())
     name = re.sub(r"^(?:The|THE|the)\s+", "", name)
     return " ".join(name.split()).rstrip(",.;:")

@@ -18,6 +18,7 @@ import re
 
 from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Outcome, Severity, legal_basis
 from auditor.report import RenderOptions
+from auditor.report import terms_view
 from auditor.report.json_ import (
     case_label,
     finding_key,
@@ -219,6 +220,7 @@ def _case(result: AuditResult, case: CaseResult) -> list[str]:
         f"{len(case.documents)} document(s), {pages} page(s), {len(case.findings)} finding(s).",
         "",
     ]
+    lines += terms_view.markdown_block(case)
     if case.documents and all(d.error is not None for d in case.documents):
         lines += ["No document of this case could be read, so no rule could be applied.", ""]
         return lines

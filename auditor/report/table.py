@@ -13,6 +13,7 @@ from rich.text import Text
 
 from auditor.models import AuditResult, CaseResult, Outcome, Severity
 from auditor.report import RenderOptions
+from auditor.report import terms_view
 from auditor.report.json_ import case_label
 
 SEVERITY_STYLE = {
@@ -41,6 +42,7 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
         header.append(f", {ocr} OCR'd")
     header.append(f"  ·  {len(case.findings)} finding(s)")
     console.print(header)
+    terms_view.table_block(console, case)
     if case.findings:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=True, pad_edge=False)
         table.add_column("Severity", no_wrap=True)
