@@ -21,15 +21,16 @@ from auditor.models import Evidence, Fact
 TERM_NAMES = ("buyer", "vendors", "lenders", "borrower", "contract_value", "estimates", "financing",
               "procurement_method", "dates", "subject")
 MAX_EVIDENCE = 4
-NAME_MATCH = 80.0  # rapidfuzz score (0-100) above which two spellings name one party
+NAME_MATCH = 88.0  # rapidfuzz score (0-100) above which two spellings name one party
 SAME_FIGURE = 0.005  # amounts within half a per cent are one figure
 DEFAULT_SPREAD = 0.05  # used when the rule set has no contract-value-mismatch rule
 # documents that cite many contracts: their figures are not compared (as in contract-value-mismatch)
 _NOT_COMPARED = frozenset({"judgment", "audit-report"})
+_NOT_THE_CASE = frozenset({"precedent", "law"})
 _ONCE_EVENTS = frozenset({"award", "contract-signed", "loan-agreement", "judgment"})
 _ESTIMATE_KIND = {"npv-cost": "npv", "estimate": "estimate", "market-price": "market"}
 _BUDGET = re.compile(r"\b(?:budget|allocation|PSDP|ADP)\b", re.I)
-_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<short>[A-Z][A-Z0-9&.-]{1,9})\)$")
+_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?:M/[Ss]\.?\s*)?(?P<short>[A-Z][A-Za-z0-9&.-]{1,9})\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,8 @@ class TermSheet:
 
 def build(facts: Iterable[Fact], kinds: dict[str, str], max_spread: float = DEFAULT_SPREAD) -> TermSheet:
     """The sheet from a case's facts; ``kinds``: document path -> document kind."""
-    asserted = [f for f in facts if f.asserted]
+    # what the case's own documents assert: not a precedent the court quotes, nor the law's text
+    asserted = [f for f in facts if f.asserted and f.get("speaker") not in _NOT_THE_CASE]
     by_kind: dict[str, list[Fact]] = defaultdict(list)
     for f in asserted:
         by_kind[f.kind].append(f)
@@ -146,6 +148,12 @@ def _display(name: str) -> str:
     return name
 
 
+def _forms(name: str) -> tuple[str, ...]:
+    """A name and, if it defines one, its short form: "M/s. Associated Group (M/s. AG)" is also "AG"."""
+    m = _ACRONYM.match(name)
+    return (m.group("name"), m.group("short")) if m else (name,)
+
+
 def _same_firm(a: str, b: str) -> bool:
     """A stricter test than clustering: another spelling, not a longer or shorter name."""
     from rapidfuzz import fuzz
@@ -169,7 +177,7 @@ def _parties(party_facts: Sequence[Fact], names: Sequence[Fact]) -> dict[str, li
         if not name or not role:
             continue
         for members in clusters[role]:
-            if any(name_match(name, str(m.get("name"))) >= NAME_MATCH for m in members[1]):
+            if any(name_match(a, b) >= NAME_MATCH for m in members[1] for a in _forms(name) for b in _forms(str(m.get("name")))):
                 members[1].append(f)
                 break
         else:
@@ -186,14 +194,16 @@ def _parties(party_facts: Sequence[Fact], names: Sequence[Fact]) -> dict[str, li
                 if other and other not in spellings and any(_same_firm(other, s) for s in spellings):
                     spellings.append(other)
             aliases: list[str] = []
+            spellings = [re.sub(r"\s+(?:and|&)(?:\s+M)?$", "", s) for s in spellings]  # a list cut short ("M/S A and M")
             for s in spellings:
                 m = _ACRONYM.match(s)
                 for alias in ((m.group("name"), m.group("short")) if m else (s,)):
                     if alias not in aliases:
                         aliases.append(alias)
             counts = Counter(str(m.get("name")) for m in members)
-            best = max(counts, key=lambda s: (counts[s], not s.isupper(), len(s)))
-            terms.append(_term(members, name=_display(best), aliases=tuple(sorted(aliases)),
+            # a name that defines its short form ("Associated Group (M/s. AG)") is the canonical one
+            best = max(counts, key=lambda s: (len(_forms(s)) > 1, counts[s], not s.isupper(), len(_forms(s)[0])))
+            terms.append(_term(members, name=_display(_forms(best)[0]), aliases=tuple(sorted(aliases)),
                                how=tuple(sorted({str(m.get("how")) for m in members if m.get("how")}))))
         out[role] = terms
     return out
@@ -349,7 +359,7 @@ def _dates(facts: Sequence[Fact]) -> list[Term]:
 def _subject(facts: Sequence[Fact]) -> Term | None:
     if not facts:
         return None
-    for source in ("subject", "object", "defined"):
+    for source in ("subject", "respect", "sold", "object", "defined"):
         fs = [f for f in facts if f.get("source") == source]
         if not fs:
             continue

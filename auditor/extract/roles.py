@@ -147,6 +147,7 @@ def _role_of(phrase: str, cues: dict[str, Pattern[str]]) -> str | None:
 
 _NAME = re.compile(
     r"(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:M/[Ss]\.?|[A-Z][\w&'’.-]*|\((?:Pvt|Private|PVT)\.?\)|of|the|and|for|&|de|OF|THE|AND|FOR))*"
+    r"(?:\s?\((?:M/[Ss]\.?\s*)?[A-Z][A-Za-z0-9&.-]{1,9}\))?"
 )
 _NAME_TAIL = re.compile(r"(?:\s+(?:of|the|and|for|&|de|OF|THE|AND|FOR))+$")
 _NOT_A_NAME = frozenset(
@@ -157,6 +158,9 @@ _NOT_A_NAME = frozenset(
 )
 _FIRM = re.compile(r"\bM/[Ss]\b|\b(?:Ltd|Limited|Company|Co|Inc|Corporation|Corp|LLC|GmbH|PLC|JV|Consortium|Pvt|Group|Enterprises|Associates|Traders|Builders)\b\.?", re.I)
 _PUBLIC = re.compile(r"\b(?:Ministry|Department|Division|Authority|Government|Federation|Province|Board|Commission|Directorate|Secretariat|Municipal|Metropolitan|Corporation|Council|Agency|Cantonment|WAPDA|CDA|KMC|NHA|PIA|PPRA|NADRA|Police|Trust|University|Railways?)\b")
+
+
+_ASSET = re.compile(r"\b(?:Plant|Project|Park|Land|Property|Station|Building|Mills?|Plot|Site|Road|Hotel|Scheme|Shares?)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +180,7 @@ def _clean_name(raw: str) -> str:
     if end is not None:
         raw = raw[: end.end()]  # a firm's name ends with its legal form ("... (Pvt.) Ltd. for Rs")
     name = _NAME_TAIL.sub("", raw.strip())
+    name = re.sub(r"^(?:[A-Z]{1,3}\.\s?[-—–]*\s*)+", "", name)  # a judge's initials before the text ("J.- The ...")
     name = re.sub(r"^(?:The|THE|the)\s+", "", name)
     return " ".join(name.split()).rstrip(",.;:")
 
@@ -209,8 +214,12 @@ def _names(text: str) -> list[tuple[int, int, str]]:
             lead = re.match(r"\s*(?:The|THE|the)\s+", piece)
             start = m.start() + lo + (lead.end() if lead else 0)
             name = _clean_name(piece)
-            if _is_name(name):
-                out.append((start, start + len(name), name))
+            if not _is_name(name):
+                continue
+            # the name's span in the text (its words may be split across lines)
+            span = re.compile(r"\s+".join(map(re.escape, name.split()))).search(text, m.start() + lo)
+            if span is not None:
+                out.append((span.start(), span.end(), name))
     return out
 
 
@@ -231,8 +240,9 @@ def find_parties(text: str, cues: dict[str, Pattern[str]]) -> list[PartySpan]:
             # "X, a scheme ..., was awarded to Y (hereinafter 'the company')" names Y
             if not between or (_APPOSITIVE.match(text, b) and not _FINITE.search(text, b, paren)):
                 group = after.lastgroup
-                role = group.rstrip("2")
-                how = ("as " if group.endswith("2") else "hereinafter the ") + " ".join(after.group(group).split())
+                role = group.rstrip("23")
+                lead = {"2": "as ", "3": "grantor: "}.get(group[-1], "hereinafter the ")
+                how = lead + " ".join(after.group(group).split())
                 used_after.add(after.end())
         if role is None:
             head = text[max(0, a - 90) : a]
@@ -240,6 +250,9 @@ def find_parties(text: str, cues: dict[str, Pattern[str]]) -> list[PartySpan]:
             before = before_cue.search(head)
             if before is not None and before.lastgroup:
                 role, how = before.lastgroup, before.group(0)
+            elif out and out[-1].role == "vendor" and out[-1].end <= a and re.fullmatch(
+                    r"\s*(?:,|and|AND|&)\s*(?:and\s+)?", text[out[-1].end:a]) and (_FIRM.search(name) or _FIRM.search(out[-1].name)):
+                role, how = "vendor", out[-1].how  # "M/s A, M/s B and M/s C": the members of one list
             elif between_cue.search(head) and idx + 1 < len(names):
                 # "a contract between X and Y": a public body and a firm
                 a2, b2, other = names[idx + 1]
@@ -250,8 +263,12 @@ def find_parties(text: str, cues: dict[str, Pattern[str]]) -> list[PartySpan]:
                         continue
         if role is None:
             continue
+        if re.match(r"(?:Mr|Mrs|Ms|Dr|Justice|Syed|Sh|Mian|Begum)\b\.?", name):
+            continue  # a person named in a sentence, not a contracting party
         if len(name.split()) < 2 and not (_FIRM.search(name) or _PUBLIC.search(name) or re.fullmatch(r"[A-Z]{2,7}", name)):
             continue  # one plain word ("Islamabad", "Beijing") is a place, not a party
+        if role == "vendor" and _ASSET.search(name) and not _FIRM.search(name):
+            continue  # "leasing Lakhra Power Plant to ...": the thing leased, not the lessee
         if role == "vendor" and _PUBLIC.search(name) and not _FIRM.search(name):
             continue  # "awarded to the Ministry": not a supplier
         if any(p.start == a for p in out):
