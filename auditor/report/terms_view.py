@@ -122,7 +122,7 @@ def table_block(console, case: CaseResult) -> None:
         return
     stated = [n for n in TERM_NAMES if getattr(sheet, n)]
     if not stated:
-        console.print(Text("  Key terms: no document states any (" + ", ".join(TERM_NAMES) + ")", style="dim"))
+        console.print(Text("  Key terms: none stated in any document", style="dim"))
         return
     grid = Table(box=None, show_header=False, pad_edge=False, expand=True, padding=(0, 1, 0, 0))
     grid.add_column(no_wrap=True, style="bold", min_width=16)
