@@ -194,7 +194,8 @@ def _parties(party_facts: Sequence[Fact], names: Sequence[Fact]) -> dict[str, li
                 if other and other not in spellings and any(_same_firm(other, s) for s in spellings):
                     spellings.append(other)
             aliases: list[str] = []
-            spellings = [re.sub(r"\s+(?:and|&)(?:\s+M)?$", "", s) for s in spellings]  # a list cut short ("M/S A and M")
+            # a list cut short ("M/S A and M", "M/s B (ii) M")
+            spellings = [re.sub(r"\s+(?:and|&|\((?:[ivx]{1,4}|[a-z])\))(?:\s+M)?$", "", s) for s in spellings]
             for s in spellings:
                 m = _ACRONYM.match(s)
                 for alias in ((m.group("name"), m.group("short")) if m else (s,)):
