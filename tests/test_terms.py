@@ -303,8 +303,8 @@ def test_html_shows_key_facts_and_timeline(safe_city) -> None:
     html = render(safe_city, Format.HTML)
     section = html[html.index('<section id="terms">'): html.index("</section>", html.index('<section id="terms">'))]
     assert "<th>Vendor</th><td>Sino-Pak Vision Technologies Company Limited" in section
-    assert '<ol class="timeline">' in section
-    assert '<li><time datetime="2010-12-29">2010-12-29</time> loan-agreement' in section
+    assert '<ul class="timeline">' in section
+    assert '<li><span class="date">2010-12-29</span> loan-agreement' in section
     assert "Export-Import Bank of China" in section
 
 

@@ -187,7 +187,7 @@ def html_section(result: AuditResult) -> list[str]:
     out = ['<section id="terms">', "<h2>Key terms</h2>"]
     for case in cases:
         sheet = case.terms
-        out.append(f"<h3>{esc(case_label(result, case.id))}</h3>")
+        out.append(f'<p class="case"><strong>{esc(case_label(result, case.id))}</strong></p>')
         stated = [n for n in TERM_NAMES if getattr(sheet, n) and n != "dates"]
         if stated or sheet.conflicts:
             out += ['<table class="terms">', "<thead><tr><th>Term</th><th>As the documents state it</th><th>Source</th></tr></thead>", "<tbody>"]
@@ -201,11 +201,11 @@ def html_section(result: AuditResult) -> list[str]:
         if sheet.not_stated:
             out.append(f'<p class="small">Not stated in any document: {esc(", ".join(LABELS[n].lower() for n in sheet.not_stated))}.</p>')
         if sheet.dates:
-            out += ["<h4>Timeline</h4>", '<ol class="timeline">']
+            out += ["<p><strong>Timeline</strong></p>", '<ul class="timeline">']
             for t in sheet.dates:
-                out.append(f'<li><time datetime="{esc(t.get("date"))}">{esc(t.get("date"))}</time> {esc(t.get("event"))} '
+                out.append(f'<li><span class="date">{esc(t.get("date"))}</span> {esc(t.get("event"))} '
                            f'<span class="small">({esc(where(t.evidence))})</span></li>')
-            out.append("</ol>")
+            out.append("</ul>")
     out.append("</section>")
     return out
 
