@@ -542,6 +542,47 @@ def facts(
         _fail(err)
 
 
+# --- terms ----------------------------------------------------------------------------------
+
+
+@app.command(cls=_FastCommand)
+def terms(
+    paths: List[Path] = typer.Argument(..., help="PDF files or folders; each folder that holds PDFs is a case."),
+    format: str = typer.Option("table", "--format", "-f", help="table, json or csv (one row per case, one column per term)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    ocr: str = typer.Option("auto", "--ocr", help=OCR_HELP),
+    ocr_lang: str = typer.Option("eng", "--ocr-lang", help="Tesseract language(s)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory."),
+    width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
+) -> None:
+    """The contract term sheet of each case: buyer, vendors, lenders, borrower, contract
+    value, estimates, financing, procurement method, dates and subject, each with the
+    pages it rests on, the conflicts between documents and the terms no document states.
+
+    Example: auditor terms fixtures/cases/islamabad-safe-city --format csv
+    """
+    from auditor.pipeline import discover, run_scan
+    from auditor.report.terms_view import render_terms
+
+    try:
+        if format not in ("table", "json", "csv"):
+            raise AuditorError(f"--format must be one of: table, json, csv (got {format!r})")
+        options = _scan_options(ocr, ocr_lang, 300, jobs, 300.0, cache_dir, no_cache, True)
+        from auditor.ruleset.packs import with_case_packs
+
+        rule_cache = _rule_cache_dir(options)
+        loaded = _load_rule_set(None, cache_dir=rule_cache)
+        found, notes = with_case_packs(discover(paths), _rule_dirs(None), loaded, rule_cache)
+        _warn(notes)
+        result = run_scan(paths, options, list(loaded.rules), discovery=found, notes=notes)
+        term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 100)
+        _write(render_terms(result, format, term_width), output)
+    except AuditorError as err:
+        _fail(err)
+
+
 # --- rules ----------------------------------------------------------------------------------
 
 

@@ -56,13 +56,16 @@ def render_facts(rows: Sequence[tuple[str, DocumentInfo, Fact]], fmt: str, width
     buf = io.StringIO()
     console = Console(file=buf, width=width, no_color=True, highlight=False)
     table = Table(expand=True, show_lines=True)
-    for col, kw in (("where", {"no_wrap": True}), ("kind", {"no_wrap": True}), ("status", {}), ("conf", {}), ("details", {"ratio": 1}), ("quote", {"ratio": 2})):
-        table.add_column(col, **kw)
+    # three columns that wrap (never cut a value short): what and where, its attributes
+    # one a line, the quote; readable at 100 columns
+    table.add_column("fact", ratio=2, overflow="fold")
+    table.add_column("details", ratio=3, overflow="fold")
+    table.add_column("quote", ratio=4, overflow="fold")
     for d in data:
-        attrs = ", ".join(f"{k}={v}" for k, v in d["attrs"].items() if k not in _HIDDEN_ATTRS)
+        attrs = "\n".join(f"{k}={v}" for k, v in d["attrs"].items() if k not in _HIDDEN_ATTRS)
         status = d["status"] + (f" ({d['cue']})" if d["cue"] else "")
-        table.add_row(cell(f"{d['document']}:{d['page']}"), cell(d["kind"]), cell(status), f"{d['confidence']:.2f}",
-                      cell(attrs), cell(d["quote"]))
+        fact = f"{d['kind']}\n{d['document']}:{d['page']}\n{status}, {d['confidence']:.2f}"
+        table.add_row(cell(fact), cell(attrs), cell(d["quote"]))
     console.print(table)
     console.print(f"{len(data)} fact(s)")
     return buf.getvalue()

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:  # the term sheet's own module builds on these values
+    from auditor.terms import TermSheet
 
 
 class Severity(str, Enum):
@@ -259,6 +262,7 @@ class CaseResult:
     documents: tuple[DocumentInfo, ...]
     findings: tuple[Finding, ...]
     checks: tuple[Check, ...] = ()
+    terms: "TermSheet | None" = None  # the contract term sheet (auditor.terms), built from the case's facts
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from auditor.models import (
 from auditor.options import ScanOptions
 from auditor.safe_text import display_path
 from auditor.ruleset.engine import CaseView, case_score, evaluate_rule
+from auditor.terms import DEFAULT_SPREAD, build as build_terms
 from auditor.ruleset.schema import Rule
 
 PDF_SUFFIXES = (".pdf",)
@@ -153,13 +154,24 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
     if baseline:
         findings = [replace(f, known=f.fingerprint in baseline) for f in findings]
     findings.sort(key=finding_order)
+    terms = build_terms(view.facts, {d.path: d.kind for d in view.documents}, _max_spread(rules))
     return CaseResult(
         id=case_id,
         score=case_score(findings),
         documents=tuple(r.info for r in results),
         findings=tuple(findings),
         checks=tuple(sorted(checks, key=lambda c: c.rule_id)),
+        terms=terms,
     )
+
+
+def _max_spread(rules: Sequence[Rule]) -> float:
+    """The term sheet flags two contract values as a conflict where the contract-value-mismatch
+    rule would: beyond that rule's threshold (its default when the rule is not loaded)."""
+    for rule in rules:
+        if rule.id == "contract-value-mismatch" and isinstance(rule.parameters.get("max_spread"), (int, float)):
+            return float(rule.parameters["max_spread"])
+    return DEFAULT_SPREAD
 
 
 def finding_order(f: Finding) -> tuple:

@@ -24,13 +24,14 @@ from auditor.extract import patterns as _patterns
 from auditor.extract.patterns import PatternPack, Trigger
 from auditor.extract.money import CURRENCY_HINT, amount_role, find_amounts, find_restatements
 from auditor.extract.parties import GENERIC_VENDOR, core_tokens, find_organisations
+from auditor.extract.roles import OTHER as ROLE_OTHER, amount_of
 from auditor.extract.scope import Assessment, SentenceScope
 from auditor.extract.text import Sentence, Stream, display_quote, split_sentences
 from auditor.models import Evidence, Fact, Page, Status
 from auditor.settings import ExtractionSettings
 from auditor.settings import using as using_settings
 
-EXTRACTOR_VERSION = "2"  # bump when extraction output changes (invalidates the cache)
+EXTRACTOR_VERSION = "3"  # bump when extraction output changes (invalidates the cache)
 
 OCR_FACTOR = 0.85  # facts read from OCR'd pages are less certain
 HEADING_FACTOR = 0.8  # a fact stated only in a title or subject line
@@ -228,6 +229,8 @@ class _Builder:
                 rej = cue["proposal_rejected"].search(s.text)
                 if rej:
                     self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
+            if _TERM_GATE.search(s.text) or (idx < 6 and self.kind == "award-letter"):
+                self._terms(s, scope or SentenceScope(s.text), idx)
             if scope is None:
                 continue
             try:
@@ -483,7 +486,12 @@ class _Builder:
             })
         orgs = find_organisations(s.text) if ("M/" in s.text or "Ltd" in s.text or "Limited" in s.text) else []
         for amt in amounts:
-            role = _refine_role(s.text, amt, amount_role(s.text, amt), self.pack.cues)
+            head = amount_of(s.text, amt.start, self.pack.cues)
+            if head is not None and head.role is not None:
+                # the role of the noun phrase the amount is the amount of ("the total contract price, ..., is")
+                role = None if head.role == ROLE_OTHER else _refine_structural(s.text, amt, head.role, self.pack.cues)
+            else:
+                role = _refine_role(s.text, amt, amount_role(s.text, amt), self.pack.cues)
             if role is None or amt.currency is None or amt.value <= 0:
                 continue
             assessment = scope.assess(amt.start, amt.end)
@@ -503,6 +511,7 @@ class _Builder:
                 "approx": amt.approx,
                 "year": self.year,
                 "document_kind": self.kind,
+                "of": display_quote(head.phrase)[:120] if head is not None and head.role is not None else None,
             }
             usd = _to_usd(amt.value, amt.currency, self.year)
             if usd is not None:
@@ -510,6 +519,40 @@ class _Builder:
             if orgs:
                 attrs["vendor"] = min(orgs, key=lambda o: abs(o[0] - amt.start))[2]
             self._add("money", s, amt.start, amt.end, 0.8 if not amt.approx else 0.7, assessment, attrs)
+
+    def _terms(self, s: Sentence, scope: SentenceScope, idx: int) -> None:
+        """The contract's terms a sentence states (auditor/extract/roles.py): parties with
+        their roles, dated events, loan terms, the procurement method, the subject."""
+        from auditor.extract import roles
+
+        cues, text = self.pack.cues, s.text
+        for p in roles.find_parties(text, cues):
+            self._add("party", s, p.start, p.end, 0.85 if p.how != "contract between" else 0.7,
+                      self._framed(s, scope.assess(p.start, p.end)),
+                      {"name": p.name, "role": p.role, "core": " ".join(core_tokens(p.name)), "how": p.how})
+        if idx < 6 and self.kind == "award-letter":
+            # the authority that issues a letter of award is the procuring agency
+            m = _ISSUER.search(text)
+            if m:
+                self._add("party", s, m.start(), m.end(), 0.7, Assessment(Status.ASSERTED),
+                          {"name": " ".join(m.group(0).split()).title().replace(" Of ", " of "), "role": "buyer",
+                           "core": " ".join(core_tokens(m.group(0))), "how": "issuer of the letter of award"})
+        for e in roles.find_events(text, cues, self.kind):
+            self._add("dated-event", s, e.start, e.end, 0.8, self._framed(s, scope.assess(e.start, e.end)),
+                      {"event": e.event, "date": e.date, "precision": e.precision})
+        for t in roles.find_loan_terms(text, cues):
+            self._add("loan-term", s, t.start, t.end, 0.85, self._framed(s, scope.assess(t.start, t.end)),
+                      {"term": t.term, "value": t.value})
+        methods = roles.find_methods(text, cues)
+        for m in methods:
+            self._add("procurement-method", s, m.start, m.end, 0.8, self._framed(s, scope.assess(m.start, m.end)),
+                      {"method": m.method, "provision": m.provision})
+        if methods or _EXEMPT.search(text):
+            for a, b, provision in roles.find_provisions(text, cues):
+                self._add("legal-provision", s, a, b, 0.8, self._framed(s, scope.assess(a, b)), {"provision": provision})
+        for sub in roles.find_subjects(text, cues):
+            self._add("subject", s, sub.start, sub.end, 0.8, Assessment(Status.ASSERTED),
+                      {"text": sub.text, "source": sub.source})
 
     def _organisations(self, s: Sentence) -> None:
         for a, b, name in find_organisations(s.text):
@@ -628,6 +671,16 @@ class _QuoteTracker:
 _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z][\w&'’.-]*|&|of|and|de)){0,7}")
 
 
+# a sentence that may state a term of the contract (a cheap gate before the term parsers)
+_TERM_GATE = re.compile(
+    r"\b(?:loan|lend|borrow|award|contract|agreement|purchaser|procuring|employer|executing|between|dated|signed"
+    r"|executed|announced|pronounced|approv|exempt|proposal|approached|tender|bid|interest|tenor|grace|source"
+    r"|negotiat|direct|competitive|auction|shopping|quotation|subject|means|suppl|procure|financ|extended|hereinafter"
+    r"|lender|seller|contractor|lease|allot|sold|granted|transferred|judgment|decision)", re.I)
+_ISSUER = re.compile(r"\b(?:MINISTRY|DEPARTMENT|DIVISION|AUTHORITY|DIRECTORATE|BOARD|CORPORATION)\s+OF\s+[A-Z][A-Z &,-]{2,60}?(?=\s*(?:\(|\n|$))"
+                     r"|\b[A-Z][A-Z ]{2,40}\s(?:AUTHORITY|DEPARTMENT|CORPORATION|BOARD|COMMISSION)\b")
+_EXEMPT = re.compile(r"\bexempt", re.I)
+
 _PREPOSITIONS = frozenset("under with of in by to from for per against into within upon on at".split())
 
 # kinds that a register row can only mention: the row records a request; a formal
@@ -659,6 +712,20 @@ def _refine_role(sentence: str, amt, role: str | None, cue: dict) -> str | None:
             return None
         if cue["planned_cost"].search(before) and not re.search(r"\bcontract\b[^.;]{0,40}$", before, re.I):
             return "estimate"
+    return role
+
+
+def _refine_structural(sentence: str, amt, role: str, cue: dict) -> str | None:
+    """A role read from structure still yields to a threshold ("above Rs 5 million"),
+    a unit rate ("US$ 50 per unit") and a losing bid."""
+    before = sentence[max(0, amt.start - 120) : amt.start]
+    after = sentence[amt.end : amt.end + 25]
+    if role != "loan-amount" and cue["threshold"].search(before):
+        return None  # a loan "not exceeding RMB 850,000,000" is its amount
+    if cue["per_unit"].match(after) or getattr(amt, "per", None):
+        return None
+    if role == "contract-price" and cue["other_bid"].search(before):
+        return None
     return role
 
 

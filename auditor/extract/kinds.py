@@ -15,7 +15,7 @@ COMMON_ATTRS = ("document", "page", "document_kind", "confidence", "status", "qu
 PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "money": (
         "An amount of money with its role (contract-price, loan-amount, npv-cost, estimate, market-price).",
-        ("value", "currency", "role", "amount", "approx", "year", "usd", "rate", "rate_year", "vendor"),
+        ("value", "currency", "role", "amount", "approx", "year", "usd", "rate", "rate_year", "vendor", "of"),
     ),
     "amount-restatement": (
         "An amount written in words beside the same amount in figures, where the two disagree.",
@@ -24,6 +24,14 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "organisation": ("A firm or organisation named in the document.", ("name", "core")),
     "name-mention": ("A capitalised name in a financing agreement.", ("name", "core")),
     "document-title": ("The document's title line.", ("title",)),
+    # the contract's terms (auditor/extract/roles.py; the term sheet of auditor/terms.py)
+    "party": ("A party with its role to the contract (buyer, vendor, lender, borrower).", ("name", "role", "core", "how")),
+    "dated-event": ("A date with the event it marks (award, contract-signed, loan-agreement, judgment...).",
+                    ("event", "date", "precision")),
+    "loan-term": ("A term of a loan: its interest rate (per cent a year), tenor or grace period (years).", ("term", "value")),
+    "procurement-method": ("How the contract was procured, with the legal provision cited.", ("method", "provision")),
+    "legal-provision": ("A provision of law cited about the procurement method or an exemption.", ("provision",)),
+    "subject": ("What is procured, in the document's words.", ("text", "source")),
     "bidding-period": (
         "A tender notice's publication date, bid deadline, days between them and kind of bidding.",
         ("published", "deadline", "days", "scope", "published_source"),

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Severity
 from auditor.report import RenderOptions
 from auditor.safe_text import json_text
+from auditor.terms import sheet_dict
 
 SCHEMA_VERSION = 1
 
@@ -68,6 +69,7 @@ def case_dict(c: CaseResult) -> dict[str, Any]:
         "documents": [document_dict(d) for d in c.documents],
         "findings": [finding_dict(f) for f in c.findings],
         "checks": [{"rule_id": k.rule_id, "outcome": k.outcome.value, "reason": k.reason} for k in c.checks],
+        "terms": sheet_dict(c.terms) if c.terms is not None else None,
     }
 
 

@@ -21,6 +21,7 @@ from urllib.parse import quote as url_quote
 
 from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Outcome, Severity, legal_basis
 from auditor.report import RenderOptions
+from auditor.report import terms_view
 from auditor.report.json_ import (
     case_label,
     finding_key,
@@ -264,7 +265,7 @@ def _case(result: AuditResult, case: CaseResult, links: dict[str, str] | None = 
         f"### Case {md(case_label(result, case.id))} — risk score {case.score:.1f} / 100",
         "",
     ]
-    # Key facts of the case (the contract term sheet) go here, right after the heading.
+    lines += terms_view.markdown_block(case)  # key facts of the case (the contract term sheet)
     lines += [f"{len(case.documents)} document(s), {pages} page(s), {len(case.findings)} finding(s).", ""]
     lines += _chart(case)
     lines += _case_documents(case, links or {})

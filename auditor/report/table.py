@@ -20,6 +20,7 @@ from rich.text import Text
 
 from auditor.models import AuditResult, CaseResult, Outcome, Severity
 from auditor.report import RenderOptions
+from auditor.report import terms_view
 from auditor.report.json_ import case_label
 from auditor.safe_text import strip_controls
 
@@ -183,6 +184,7 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
     else:  # a narrow terminal: the counts on a line of their own
         console.print(header)
         console.print(Padding(Text(tail), (0, 0, 0, 2)))
+    terms_view.table_block(console, case)
     if case.findings:
         where_w = _where_width(case)
         sev_w = max(len("critical"), max(len(_severity(f)) for f in case.findings))

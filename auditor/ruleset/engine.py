@@ -304,25 +304,11 @@ class Evaluator:
 
     def _spread(self, body: dict[str, Any]) -> _Result:
         facts = [f for f in select(self.case, body["select"]) if isinstance(attr_of(self.case, f, body["attr"]), (int, float))]
-        groups: dict[str, list[Fact]] = defaultdict(list)
-        for f in facts:
-            groups[f.document].append(f)
-        if len(groups) < 2:
-            return _Result(False)
-        reps: list[tuple[float, Fact]] = []
-        for doc, fs in sorted(groups.items()):
-            # the document's own figure: the value it states most often, firmest first
-            counts = Counter(round(float(attr_of(self.case, f, body["attr"])), 2) for f in fs)
-            best = max(fs, key=lambda f: (counts[round(float(attr_of(self.case, f, body["attr"])), 2)], f.confidence, -f.page))
-            reps.append((float(attr_of(self.case, best, body["attr"])), best))
-        lo = min(reps, key=lambda x: x[0])
-        hi = max(reps, key=lambda x: x[0])
-        if lo[0] <= 0:
-            return _Result(False)
-        spread = hi[0] / lo[0] - 1
         threshold = float(self.param(body["threshold"]))
-        if spread <= threshold:
+        found = compare_documents(facts, lambda f: float(attr_of(self.case, f, body["attr"])), threshold)
+        if found is None:
             return _Result(False)
+        reps, lo, hi, spread = found
         values = {
             "values": "; ".join(f"{_describe([f], v, body['attr'])} in {f.document} p.{f.page}" for v, f in reps),
             "spread_pct": spread * 100,
@@ -504,6 +490,37 @@ class _NameIndex:
 # whose statements a rule hears when it does not say (speakers:): the court, the record it
 # quotes, a document's own author; not a party's contention, the law or a precedent
 DEFAULT_SPEAKERS = (("author", 1.0), ("court", 1.0), ("other", 1.0), ("record", 1.0))
+
+
+def document_figures(facts: Sequence[Fact], value_of) -> list[tuple[float, Fact]]:
+    """One figure per document, in document order: the value the document states most
+    often, firmest first.  ``value_of(fact)`` gives a fact's number."""
+    groups: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        groups[f.document].append(f)
+    reps: list[tuple[float, Fact]] = []
+    for doc, fs in sorted(groups.items()):
+        counts = Counter(round(value_of(f), 2) for f in fs)
+        best = max(fs, key=lambda f: (counts[round(value_of(f), 2)], f.confidence, -f.page))
+        reps.append((value_of(best), best))
+    return reps
+
+
+def compare_documents(facts: Sequence[Fact], value_of, threshold: float):
+    """The one comparison of a quantity across documents (``spread`` conditions, the
+    term sheet's conflicts): (figures, lowest, highest, spread) when the documents'
+    own figures differ by more than ``threshold`` (a fraction), else None."""
+    reps = document_figures(facts, value_of)
+    if len(reps) < 2:
+        return None
+    lo = min(reps, key=lambda x: x[0])
+    hi = max(reps, key=lambda x: x[0])
+    if lo[0] <= 0:
+        return None
+    spread = hi[0] / lo[0] - 1
+    if spread <= threshold:
+        return None
+    return reps, lo, hi, spread
 
 
 def heard(rule: Rule, case: CaseView) -> CaseView:
