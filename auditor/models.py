@@ -101,7 +101,7 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class DocumentError:
-    code: str  # corrupt | empty | encrypted | not-pdf | too-large | timeout
+    code: str  # corrupt | empty | encrypted | not-pdf | not-ocds | too-large | timeout
     message: str  # one line
 
 
@@ -118,6 +118,7 @@ class DocumentInfo:
     kind: str = "other"  # judgment | financing-agreement | award-letter | contract | ...
     year: int | None = None  # the document's own year (drives exchange rates)
     error: DocumentError | None = None
+    ocids: tuple[str, ...] = ()  # an OCDS file: the contracting processes read from it for this case
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,19 @@ class Evidence:
     ocr: bool = False
     row: int | None = None  # a register row: its index (Row.index); the quote is its "Header: value" pairs
     cells: tuple[tuple[str, str], ...] = ()  # ... and those pairs, each value verbatim from its cell (a wrapped cell's lines kept)
+    # JSON evidence (OCDS): the contracting process, the member's JSON pointer in the file (RFC 6901)
+    # and, for JSON Lines, the line holding it; the quote is the verbatim JSON member
+    ocid: str | None = None
+    pointer: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        """Where the quote stands: ``file.pdf:3``, or ``file.json#/tender/procurementMethod``
+        (``file.jsonl:12#/...`` for a line of JSON Lines)."""
+        if self.pointer is not None:
+            return f"{self.document}{':' + str(self.line) if self.line else ''}#{self.pointer}"
+        return f"{self.document}:{self.page}"
 
 
 Scalar = str | int | float | bool | None
@@ -276,6 +290,9 @@ class AuditResult:
     generated_at: str | None = None  # ISO timestamp, only when asked (--timestamp)
     notes: tuple[str, ...] = ()  # run-wide notes ("tesseract not found: 12 pages unread")
     baseline_used: bool = False  # findings were compared with a --baseline report
+    # Cardinal's indicator results over the OCDS processes of the scan: (group, id, code, value),
+    # group one of OCID, Buyer, ProcuringEntity, Tenderer (``--format cardinal`` prints them)
+    indicators: tuple[tuple[str, str, str, float], ...] = ()
 
     def iter_findings(self) -> Iterator[Finding]:
         for case in self.cases:

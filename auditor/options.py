@@ -28,6 +28,7 @@ class ScanOptions:
     use_cache: bool = True
     progress: bool = False  # a rich progress bar on stderr
     pattern_dirs: tuple[Path, ...] = ()  # rule packs (--rules) whose patterns/ add to the built-in ones
+    cardinal_settings: Path | None = None  # Cardinal's settings INI (--cardinal-settings) for OCDS input
 
     @property
     def workers(self) -> int:

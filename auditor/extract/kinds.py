@@ -28,6 +28,16 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "A tender notice's publication date, bid deadline, days between them and kind of bidding.",
         ("published", "deadline", "days", "scope", "published_source"),
     ),
+    # OCDS facts (auditor/ocds/facts.py): each rests on a JSON member of a contracting process
+    "bids-received": ("The number of tenderers an OCDS process states (/tender/numberOfTenderers).", ("count", "ocid")),
+    "award-contract-values": (
+        "An OCDS contract's value beside the value of the award it implements (same currency).",
+        ("award_value", "contract_value", "currency", "spread", "spread_pct", "award_id", "ocid"),
+    ),
+    "ocds-indicator": (
+        "A Cardinal red-flag indicator that flags an OCDS process, or its buyer, procuring entity or a tenderer.",
+        ("code", "group", "id", "value", "indicator", "ocid"),
+    ),
 }
 
 

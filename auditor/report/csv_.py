@@ -65,7 +65,7 @@ def rows(result: AuditResult) -> list[dict[str, object]]:
                 "known": f.known,
                 "legal_basis": cell(f.legal_basis),
                 "title": cell(f.title),
-                "other_evidence": cell("; ".join(f"{e.document}:{e.page}" for e in f.evidence[1:])),
+                "other_evidence": cell("; ".join(e.where for e in f.evidence[1:])),
             }
         )
     return out

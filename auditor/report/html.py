@@ -252,7 +252,7 @@ def _finding_row(result: AuditResult, order: int, f: Finding, rules_uri: dict[st
         ocr = " (text read by OCR)" if e.ocr else ""
         quotes.append(
             f"<blockquote><p>{esc(e.quote)}</p>"
-            f"<footer>— <cite>{esc(e.document)}</cite>, page {e.page}{ocr}</footer></blockquote>"
+            f"<footer>— <cite>{esc(e.document)}</cite>, {_place(e)}{ocr}</footer></blockquote>"
         )
     known = '<br><span class="known" title="present in the baseline report">known</span>' if f.known else ""
     basis = f'<p class="small">Legal basis: {esc(f.legal_basis)}</p>' if f.legal_basis else ""
@@ -403,3 +403,8 @@ def render(result: AuditResult, options: RenderOptions | None = None) -> str:
         "</html>",
     ]
     return "\n".join(head + body + foot) + "\n"
+
+
+def _place(e) -> str:
+    """"page 3", or the JSON pointer of an OCDS member."""
+    return esc(e.where[len(e.document):]) if e.pointer is not None else f"page {e.page}"

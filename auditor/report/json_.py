@@ -22,6 +22,11 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
     if e.row is not None:  # a register row: its index and its (header, value) cells
         out["row"] = e.row
         out["cells"] = [{"header": h, "value": v} for h, v in e.cells]
+    if e.pointer is not None:  # JSON evidence (OCDS): the process, the member's pointer (and line)
+        out["ocid"] = e.ocid
+        out["pointer"] = e.pointer
+        if e.line is not None:
+            out["line"] = e.line
     return out
 
 
@@ -36,6 +41,7 @@ def document_dict(d: DocumentInfo) -> dict[str, Any]:
         "year": d.year,
         "unread_pages": list(d.unread_pages),
         "unread_reason": d.unread_reason,
+        **({"ocids": list(d.ocids)} if d.ocids else {}),
     }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Outcome, Severity, legal_basis
+from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Outcome, Severity, legal_basis
 from auditor.report import RenderOptions
 from auditor.report.json_ import (
     case_label,
@@ -60,7 +60,9 @@ def _link(label: str, uri: str) -> str:
     return f"[{label}](<{uri.replace('<', '%3C').replace('>', '%3E').replace(' ', '%20')}>)"
 
 
-def _where(document: str, page: int) -> str:
+def _where(document: str, page: int, e: Evidence | None = None) -> str:
+    if e is not None and e.pointer is not None:  # JSON evidence: file.json#/pointer
+        return f"*{md(e.where)}*"
     return f"*{md(document)}*, page {page}"
 
 
@@ -136,7 +138,7 @@ def _summary(result: AuditResult) -> list[str]:
     lines += [f"The {len(top)} most serious of {total} finding(s):" if total > len(top) else "Findings:", ""]
     for i, f in enumerate(top, 1):
         ev = f.evidence[0] if f.evidence else None
-        where = f" — {_where(ev.document, ev.page)}" if ev else ""
+        where = f" — {_where(ev.document, ev.page, ev)}" if ev else ""
         known = " (known)" if f.known else ""
         lines.append(
             f"{i}. **{f.severity.value}** · {md(f.title)} — case {md(case_label(result, f.case_id))}{where} "
@@ -207,7 +209,7 @@ def _finding(result: AuditResult, n: int, f: Finding) -> list[str]:
     ]
     for e in f.evidence:
         ocr = " (text read by OCR)" if e.ocr else ""
-        lines += [f"> {md(e.quote)}", ">", f"> — {_where(e.document, e.page)}{ocr}", ""]
+        lines += [f"> {md(e.quote)}", ">", f"> — {_where(e.document, e.page, e)}{ocr}", ""]
     return lines
 
 

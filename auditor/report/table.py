@@ -48,7 +48,7 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
         table.add_column("Message", ratio=1)
         table.add_column("Where", no_wrap=False, max_width=40, overflow="fold")
         for f in case.findings:
-            where = "\n".join(f"{e.document}:{e.page}" for e in f.evidence[:3])
+            where = "\n".join(e.where for e in f.evidence[:3])
             if len(f.evidence) > 3:
                 where += f"\n(+{len(f.evidence) - 3} more)"
             sev = Text(f.severity.value, style=SEVERITY_STYLE[f.severity])

@@ -1,0 +1,190 @@
+"""Facts of one OCDS contracting process, of the kinds the rules already read.
+
+Each fact's evidence is the process's ``ocid``, the JSON pointer of the member it
+rests on and, as the quote, that member verbatim (``"procurementMethod": "direct"``).
+
+* ``tendering-waived``: ``/tender/procurementMethod`` ``direct`` (direct
+  contracting) or ``limited`` (a restricted procedure: limited competition);
+  ``procurementMethodDetails`` and ``procurementMethodRationale`` text goes through
+  the same extractor as a PDF's sentences (so "Adjudicación directa", "urgency" and
+  negations are read the same way);
+* ``urgency-invoked`` and the other phrasing kinds, from that text;
+* ``bidding-period``: the tender period of an open or selective procedure (a period
+  that ends before it starts is a data problem: a note, not a fact);
+* ``money`` (role ``contract-price``): each award's and each contract's value;
+* ``award-contract-values``: a contract's value beside the value of the award it
+  implements (``awardID``), per award;
+* ``bids-received``: ``/tender/numberOfTenderers``;
+* ``ocds-indicator``: a Cardinal indicator that flags this process (or its buyer,
+  procuring entity or a tenderer).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.models import Evidence, Fact, Page, Status
+from auditor.ocds.read import Process, locate, member
+
+DOCUMENT_KIND = "ocds-release"
+TEXT_MEMBERS = ("procurementMethodDetails", "procurementMethodRationale")
+# the extractor's kinds that make sense for a short OCDS text (not money or names: the JSON has those)
+_TEXT_KINDS_SKIPPED = frozenset({"document-title", "organisation", "name-mention", "money", "amount-restatement"})
+_AWARD_LIVE = ("active", "pending", None)
+
+
+@dataclass
+class ProcessFacts:
+    facts: list[Fact] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # data problems worth saying, never flags
+
+
+def quote_of(key: str | int, value: Any) -> str:
+    """The member as it stands in the JSON text: ``"key": value``."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if isinstance(key, int) else f"{json.dumps(key, ensure_ascii=False)}: {text}"
+
+
+class _Builder:
+    def __init__(self, proc: Process, document: str, sha256: str) -> None:
+        self.proc = proc
+        self.document = document
+        self.sha256 = sha256
+        self.out = ProcessFacts()
+
+    def evidence(self, tokens: tuple[str | int, ...]) -> Evidence:
+        line, pointer = locate(self.proc, tokens)
+        value = member(self.proc.release, tokens)
+        quote = quote_of(tokens[-1], value)
+        return Evidence(self.document, line or 1, quote, 0, len(quote), self.sha256,
+                        ocid=self.proc.ocid, pointer=pointer, line=line)
+
+    def add(self, kind: str, tokens_list: list[tuple[str | int, ...]], confidence: float, **attrs: Any) -> None:
+        evidence = tuple(self.evidence(t) for t in tokens_list)
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+        attrs.setdefault("trigger", evidence[0].quote[:160])
+        attrs.setdefault("speaker", "record")
+        attrs["ocid"] = self.proc.ocid
+        self.out.facts.append(Fact(kind, evidence, confidence, Status.ASSERTED, None, tuple(sorted(attrs.items()))))
+
+
+def process_facts(proc: Process, document: str, sha256: str, pack=None, settings=None,
+                  indicators: tuple[tuple[str, str, str, float], ...] = ()) -> ProcessFacts:
+    b = _Builder(proc, document, sha256)
+    rel = proc.release
+    tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else {}
+    method = tender.get("procurementMethod")
+    if method == "direct":
+        b.add("tendering-waived", [("tender", "procurementMethod")], 0.95, mechanism="direct-contracting")
+    elif method == "limited":
+        b.add("tendering-waived", [("tender", "procurementMethod")], 0.9, mechanism="limited-competition",
+              restricted=True)
+    _texts(b, tender, pack, settings)
+    _period(b, tender, method)
+    _values(b, rel)
+    n = tender.get("numberOfTenderers")
+    if isinstance(n, int) and not isinstance(n, bool):
+        b.add("bids-received", [("tender", "numberOfTenderers")], 0.95, count=n)
+    for group, ident, code, value in indicators:
+        from auditor.ocds.cardinal import TITLES
+
+        b.add("ocds-indicator", [_anchor(rel, group, ident)], 0.9, code=code, group=group, id=ident,
+              value=value, indicator=TITLES.get(code, code))
+    return b.out
+
+
+def _anchor(rel: dict, group: str, ident: str) -> tuple[str | int, ...]:
+    """The member that names the flagged unit: the ocid, buyer, procuring entity or tenderer."""
+    if group == "Buyer" and isinstance(rel.get("buyer"), dict):
+        return ("buyer", "id")
+    if group == "ProcuringEntity":
+        return ("tender", "procuringEntity", "id")
+    if group == "Tenderer":
+        bids = (rel.get("bids") or {}).get("details") if isinstance(rel.get("bids"), dict) else None
+        for i, bid in enumerate(bids or []):
+            for j, t in enumerate((bid or {}).get("tenderers") or [] if isinstance(bid, dict) else []):
+                if isinstance(t, dict) and str(t.get("id")) == ident:
+                    return ("bids", "details", i, "tenderers", j, "id")
+        for i, a in enumerate(rel.get("awards") or []):
+            for j, s in enumerate((a or {}).get("suppliers") or [] if isinstance(a, dict) else []):
+                if isinstance(s, dict) and str(s.get("id")) == ident:
+                    return ("awards", i, "suppliers", j, "id")
+    return ("ocid",)
+
+
+def _texts(b: _Builder, tender: dict, pack, settings) -> None:
+    from auditor.extract.facts import analyse
+
+    for key in TEXT_MEMBERS:
+        text = tender.get(key)
+        if not isinstance(text, str) or not text.strip():
+            continue
+        # a short text is one sentence to the extractor, read as the record of the procurement
+        analysis = analyse(b.document, b.sha256, [Page(1, text.strip().rstrip(".") + ".")], kind="notification",
+                           pack=pack, settings=settings)
+        for f in analysis.facts:
+            if f.kind in _TEXT_KINDS_SKIPPED:
+                continue
+            ev = b.evidence(("tender", key))
+            attrs = dict(f.attrs)
+            attrs["ocid"] = b.proc.ocid
+            attrs["speaker"] = "record"
+            b.out.facts.append(Fact(f.kind, (ev,), f.confidence, f.status, f.cue, tuple(sorted(attrs.items()))))
+
+
+def _period(b: _Builder, tender: dict, method: Any) -> None:
+    from auditor.ocds.cardinal import parse_time
+
+    period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
+    start, end = parse_time(period.get("startDate")), parse_time(period.get("endDate"))
+    if start is None or end is None or method not in ("open", "selective", None):
+        return
+    days = (end.date() - start.date()).days
+    if days < 0:
+        b.out.notes.append(f"{b.document} ({b.proc.ocid}): the tender period ends ({end.date()}) before it starts "
+                           f"({start.date()}) — a data problem, not a short bidding period")
+        return
+    scope = "international" if _international(tender) else "national"
+    b.add("bidding-period", [("tender", "tenderPeriod", "startDate"), ("tender", "tenderPeriod", "endDate")], 0.95,
+          published=start.date().isoformat(), deadline=end.date().isoformat(), days=days, scope=scope,
+          published_source="tender-period")
+
+
+def _international(tender: dict) -> bool:
+    text = " ".join(str(tender.get(k) or "") for k in ("procurementMethodDetails", "title", "description")).lower()
+    return "international" in text or "internacional" in text
+
+
+def _values(b: _Builder, rel: dict) -> None:
+    from auditor.extract.facts import _to_usd
+    from auditor.ocds.cardinal import _amount
+
+    date = rel.get("date") if isinstance(rel.get("date"), str) else ""
+    year = int(date[:4]) if date[:4].isdigit() else None
+    award_values: dict[str, tuple[int, float, str]] = {}
+    for stage in ("awards", "contracts"):
+        for i, item in enumerate(rel.get(stage) or []):
+            if not isinstance(item, dict) or item.get("status") in ("cancelled", "unsuccessful"):
+                continue
+            a = _amount(item.get("value"))
+            if a is None or a[0] <= 0 or not a[1]:
+                continue
+            value, currency = a
+            attrs: dict[str, Any] = {"value": value, "currency": currency, "role": "contract-price",
+                                     "amount": f"{currency} {value:,.2f}", "year": year,
+                                     "document_kind": DOCUMENT_KIND, "stage": stage[:-1]}
+            usd = _to_usd(value, currency, year)
+            if usd is not None:
+                attrs["usd"], attrs["rate"], attrs["rate_year"] = usd
+            b.add("money", [(stage, i, "value", "amount")], 0.95, **attrs)
+            if stage == "awards" and item.get("id") is not None:
+                award_values[str(item["id"])] = (i, value, currency)
+            if stage == "contracts" and str(item.get("awardID")) in award_values:
+                ai, avalue, acur = award_values[str(item["awardID"])]
+                if acur == currency:
+                    spread = abs(value - avalue) / max(value, avalue)
+                    b.add("award-contract-values", [("awards", ai, "value", "amount"), ("contracts", i, "value", "amount")],
+                          0.95, award_value=avalue, contract_value=value, currency=currency, spread=round(spread, 6),
+                          spread_pct=round(spread * 100, 2), award_id=str(item["awardID"]))
