@@ -29,6 +29,7 @@ from auditor.models import Evidence, Fact, Page, Status
 from auditor.ocds.read import Process, locate, member
 
 DOCUMENT_KIND = "ocds-release"
+METHODS = ("open", "selective", "limited", "direct")  # the OCDS procurementMethod codelist
 TEXT_MEMBERS = ("procurementMethodDetails", "procurementMethodRationale")
 # the extractor's kinds that make sense for a short OCDS text (not money or names: the JSON has those)
 _TEXT_KINDS_SKIPPED = frozenset({"document-title", "organisation", "name-mention", "money", "amount-restatement"})
@@ -65,7 +66,7 @@ class _Builder:
         evidence = tuple(self.evidence(t) for t in tokens_list)
         attrs = {k: v for k, v in attrs.items() if v is not None}
         attrs.setdefault("trigger", evidence[0].quote[:160])
-        attrs.setdefault("speaker", "record")
+        attrs.setdefault("speaker", "author")
         attrs["ocid"] = self.proc.ocid
         self.out.facts.append(Fact(kind, evidence, confidence, Status.ASSERTED, None, tuple(sorted(attrs.items()))))
 
@@ -81,6 +82,9 @@ def process_facts(proc: Process, document: str, sha256: str, pack=None, settings
     elif method == "limited":
         b.add("tendering-waived", [("tender", "procurementMethod")], 0.9, mechanism="limited-competition",
               restricted=True)
+    if isinstance(method, str) and method not in METHODS:
+        # a method outside the codelist ("限制性招標", "Licitaţie publică"): read as text
+        _texts(b, tender, pack, settings, ("procurementMethod",))
     _texts(b, tender, pack, settings)
     _period(b, tender, method)
     _values(b, rel)
@@ -114,10 +118,10 @@ def _anchor(rel: dict, group: str, ident: str) -> tuple[str | int, ...]:
     return ("ocid",)
 
 
-def _texts(b: _Builder, tender: dict, pack, settings) -> None:
+def _texts(b: _Builder, tender: dict, pack, settings, members: tuple[str, ...] = TEXT_MEMBERS) -> None:
     from auditor.extract.facts import analyse
 
-    for key in TEXT_MEMBERS:
+    for key in members:
         text = tender.get(key)
         if not isinstance(text, str) or not text.strip():
             continue
@@ -130,7 +134,7 @@ def _texts(b: _Builder, tender: dict, pack, settings) -> None:
             ev = b.evidence(("tender", key))
             attrs = dict(f.attrs)
             attrs["ocid"] = b.proc.ocid
-            attrs["speaker"] = "record"
+            attrs["speaker"] = "author"
             b.out.facts.append(Fact(f.kind, (ev,), f.confidence, f.status, f.cue, tuple(sorted(attrs.items()))))
 
 
