@@ -189,3 +189,23 @@ class OcdsScan:
 def _year(proc: Process) -> int | None:
     date = proc.release.get("date")
     return int(date[:4]) if isinstance(date, str) and date[:4].isdigit() else None
+
+
+def results_of_texts(named_texts: Sequence[tuple[str, str]], pack=None, settings=None) -> list[DocumentResult]:
+    """Document results of OCDS texts (rule self-tests): each text as a file of that
+    name, all read as one case, Cardinal's indicators with their defaults and no
+    minimum population."""
+    import tempfile
+
+    from auditor.settings import DEFAULT
+
+    with tempfile.TemporaryDirectory(prefix="auditor-ocds-") as tmp:
+        tasks = []
+        for name, text in named_texts:
+            path = Path(tmp) / Path(name).name
+            path.write_text(text, encoding="utf-8")
+            tasks.append(DocTask(path, name, "test", settings or DEFAULT))
+        scan = OcdsScan(tasks, cardinal.Settings.default(), parity=True)
+        if pack is not None:
+            scan._pack = lambda: pack  # the rule's own pack
+        return scan.beside_pdfs(tasks)

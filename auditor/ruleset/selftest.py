@@ -14,7 +14,9 @@ fire and texts that must not — negations and look-alikes above all:
           - {name: loan.pdf, kind: financing-agreement, text: "..."}
 
 Texts go through the real extraction path (sentences, scope analysis, facts)
-exactly as a PDF page would; a line ``=== page ===`` starts a new page.
+exactly as a PDF page would; a line ``=== page ===`` starts a new page.  A
+document named ``*.json``/``*.jsonl`` is OCDS, read as a scan reads an OCDS file
+(Cardinal's indicators with their default settings, over the case's processes).
 """
 
 from __future__ import annotations
@@ -153,9 +155,20 @@ def case_facts(case: TestCase, settings=None, pack=None):
     settings and fact patterns, None: the default): (documents, facts)."""
     from auditor.extract.facts import analyse
 
+    from auditor.ocds.read import is_ocds_name
+
     infos: list[DocumentInfo] = []
     facts = []
+    ocds_docs = [d for d in case.documents if is_ocds_name(d.name)]
+    if ocds_docs:  # OCDS documents (name: x.jsonl): read as a scan reads them, Cardinal's defaults
+        from auditor.ocds.scan import results_of_texts
+
+        for r in results_of_texts([(d.name, d.text) for d in ocds_docs], pack=pack, settings=settings):
+            infos.append(r.info)
+            facts.extend(r.facts)
     for doc in case.documents:
+        if doc in ocds_docs:
+            continue
         parts = _PAGE_BREAK.split(doc.text)
         pages = [Page(i + 1, part) for i, part in enumerate(parts)]
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
