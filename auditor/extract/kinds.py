@@ -29,6 +29,7 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("published", "deadline", "days", "scope", "published_source"),
     ),
     # OCDS facts (auditor/ocds/facts.py): each rests on a JSON member of a contracting process
+    "ocds-process": ("An OCDS contracting process read for the case (its ocid).", ("ocid", "method")),
     "bids-received": ("The number of tenderers an OCDS process states (/tender/numberOfTenderers).", ("count", "ocid")),
     "award-contract-values": (
         "An OCDS contract's value beside the value of the award it implements (same currency).",
