@@ -57,7 +57,7 @@ def rows(result: AuditResult) -> list[dict[str, object]]:
                 "severity": f.severity.value,
                 "score": f.score,
                 "confidence": f.confidence,
-                "document": cell(first.document) if first else "",
+                "document": cell(first.where if first.pointer is not None else first.document) if first else "",
                 "page": first.page if first else None,
                 "quote": cell(first.quote) if first else "",
                 "message": cell(f.message),
