@@ -205,7 +205,7 @@ def run_scan(
                 stage[name] = stage.get(name, 0.0) + secs
             cache_hits += r.from_cache
         if spec.ocds and ocds is not None:
-            results = list(results) + ocds.beside_pdfs(spec.ocds)
+            results = list(results) + ocds.beside_pdfs(spec.ocds, {r.info.kind for r in results if r.info.error is None})
         t0 = time.perf_counter()
         case_rules = spec.rules if spec.rules is not None else rules
         cases.append(evaluate_case(spec.id, results, case_rules, baseline or frozenset()))

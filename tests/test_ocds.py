@@ -254,3 +254,54 @@ def test_real_ocds_files(tmp_path) -> None:
     assert "waived-tendering" in by_file["ocds-mx-inai__PC-0012-PC-0012.json"]  # open, yet "Adjudicación directa"
     assert "waived-tendering" in by_file["ocds-tw__ocid-6as3t2-51188678-ocid-6as3t2-51188678.json"]
     assert by_file["ocds-uk__ocds-b5fd17-2c330cf9-adc8-11e6-9901-0019b9f3037b.json"] == set()
+
+
+# --- cross-checks between OCDS and the PDFs of the same case (fixtures/ocds) ------------------
+
+CROSS_RULES = ("method-contradicted-by-documents", "tender-deadline-contradicted", "contract-value-mismatch",
+               "ocds-listed-document-missing")
+
+
+@pytest.fixture(scope="module")
+def cross_cases(tmp_path_factory) -> dict:
+    result = _scan(ROOT / "fixtures" / "ocds", tmp_path=tmp_path_factory.mktemp("cross"))
+    return {c.id: c for c in result.cases}
+
+
+def test_cross_check_cases_read_the_record_with_the_pdfs(cross_cases) -> None:
+    assert set(cross_cases) == {"ocds-agree", "ocds-differ"}
+    for case in cross_cases.values():
+        kinds = sorted(d.kind for d in case.documents)
+        assert kinds == ["award-letter", "ocds-release", "tender-notice"], kinds
+
+
+def test_cross_checks_are_silent_when_record_and_documents_agree(cross_cases) -> None:
+    case = cross_cases["ocds-agree"]
+    assert [f.rule_id for f in case.findings] == []
+    outcomes = {c.rule_id: c.outcome.value for c in case.checks}
+    # evaluated and clean, not skipped for lack of evidence
+    assert outcomes["contract-value-mismatch"] == "not-fired"
+    assert outcomes["tender-deadline-contradicted"] == "not-fired"
+    assert outcomes["method-contradicted-by-documents"] == "not-fired"
+
+
+@pytest.mark.parametrize("rule_id,pointer,page_doc", [
+    ("method-contradicted-by-documents", "/releases/1/ocid", "ocds-differ/letter-of-award.pdf"),
+    ("tender-deadline-contradicted", "/releases/0/tender/tenderPeriod/endDate", "ocds-differ/tender-notice.pdf"),
+    ("contract-value-mismatch", "/releases/1/awards/0/value/amount", "ocds-differ/letter-of-award.pdf"),
+])
+def test_each_cross_check_fires_citing_both_sides(cross_cases, rule_id, pointer, page_doc) -> None:
+    case = cross_cases["ocds-differ"]
+    (finding,) = [f for f in case.findings if f.rule_id == rule_id]
+    json_side = [e for e in finding.evidence if e.pointer is not None]
+    pdf_side = [e for e in finding.evidence if e.pointer is None]
+    assert pointer in [e.pointer for e in json_side]
+    assert all(e.ocid == "ocds-fx1234-IWSA-2021-08" for e in json_side)
+    assert (page_doc, 1) in [(e.document, e.page) for e in pdf_side]
+
+
+def test_listed_document_missing_is_a_note_with_its_url(cross_cases) -> None:
+    (finding,) = [f for f in cross_cases["ocds-differ"].findings if f.rule_id == "ocds-listed-document-missing"]
+    assert finding.severity.value == "info"
+    assert "https://example.invalid/iwsa/evaluation-08.pdf" in finding.message
+    assert finding.evidence[0].pointer == "/releases/0/tender/documents/1/documentType"

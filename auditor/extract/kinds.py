@@ -26,9 +26,13 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "document-title": ("The document's title line.", ("title",)),
     "bidding-period": (
         "A tender notice's publication date, bid deadline, days between them and kind of bidding.",
-        ("published", "deadline", "days", "scope", "published_source"),
+        ("published", "deadline", "days", "scope", "published_source", "deadline_day"),
     ),
     # OCDS facts (auditor/ocds/facts.py): each rests on a JSON member of a contracting process
+    "ocds-document-listed": (
+        "A document an OCDS process lists (tender notice, evaluation report, signed contract...), and whether the case holds one of its kind.",
+        ("document_type", "url", "title", "expected_kind", "in_case", "ocid"),
+    ),
     "ocds-process": ("An OCDS contracting process read for the case (its ocid).", ("ocid", "method")),
     "bids-received": ("The number of tenderers an OCDS process states (/tender/numberOfTenderers).", ("count", "ocid")),
     "award-contract-values": (
@@ -98,6 +102,7 @@ def label(attr: str, value: object) -> object:
 BOOL_ATTRS: frozenset[tuple[str, str]] = frozenset({
     ("money", "approx"),
     ("amount-restatement", "agrees"),
+    ("ocds-document-listed", "in_case"),
 })
 
 # enumerated attributes of the parsers' kinds, and those every fact has, by attribute name

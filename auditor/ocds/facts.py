@@ -72,7 +72,10 @@ class _Builder:
 
 
 def process_facts(proc: Process, document: str, sha256: str, pack=None, settings=None,
-                  indicators: tuple[tuple[str, str, str, float], ...] = ()) -> ProcessFacts:
+                  indicators: tuple[tuple[str, str, str, float], ...] = (),
+                  pdf_kinds: frozenset[str] | set[str] | None = None) -> ProcessFacts:
+    """``pdf_kinds``: the kinds of the PDFs beside the OCDS file (None: no PDF, the
+    listed documents are not checked against the case)."""
     b = _Builder(proc, document, sha256)
     rel = proc.release
     tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else {}
@@ -93,6 +96,8 @@ def process_facts(proc: Process, document: str, sha256: str, pack=None, settings
     n = tender.get("numberOfTenderers")
     if isinstance(n, int) and not isinstance(n, bool):
         b.add("bids-received", [("tender", "numberOfTenderers")], 0.95, count=n)
+    if pdf_kinds is not None:
+        _listed(b, rel, pdf_kinds)
     for group, ident, code, value in indicators:
         from auditor.ocds.cardinal import TITLES
 
@@ -155,7 +160,7 @@ def _period(b: _Builder, tender: dict, method: Any) -> None:
     scope = "international" if _international(tender) else "national"
     b.add("bidding-period", [("tender", "tenderPeriod", "startDate"), ("tender", "tenderPeriod", "endDate")], 0.95,
           published=start.date().isoformat(), deadline=end.date().isoformat(), days=days, scope=scope,
-          published_source="tender-period")
+          published_source="tender-period", deadline_day=end.date().toordinal())
 
 
 def _international(tender: dict) -> bool:
@@ -194,3 +199,36 @@ def _values(b: _Builder, rel: dict) -> None:
                     b.add("award-contract-values", [("awards", ai, "value", "amount"), ("contracts", i, "value", "amount")],
                           0.95, award_value=avalue, contract_value=value, currency=currency, spread=round(spread, 6),
                           spread_pct=round(spread * 100, 2), award_id=str(item["awardID"]))
+
+
+# OCDS documentType -> the kind of PDF that holds such a document in a case
+LISTED_KINDS = {
+    "tenderNotice": "tender-notice",
+    "awardNotice": "award-letter",
+    "contractNotice": "contract",
+    "contractSigned": "contract",
+    "evaluationReports": "evaluation-report",
+    "procurementPlan": "procurement-plan",
+}
+
+
+def _listed(b: _Builder, rel: dict, pdf_kinds) -> None:
+    """The documents the process lists, each with whether the case holds one of its kind."""
+    for stage in ("planning", "tender"):
+        part = rel.get(stage) if isinstance(rel.get(stage), dict) else {}
+        _listed_in(b, (stage,), part.get("documents"), pdf_kinds)
+    for stage in ("awards", "contracts"):
+        for i, item in enumerate(rel.get(stage) or []):
+            if isinstance(item, dict):
+                _listed_in(b, (stage, i), item.get("documents"), pdf_kinds)
+
+
+def _listed_in(b: _Builder, base: tuple, docs: Any, pdf_kinds) -> None:
+    for j, d in enumerate(docs or [] if isinstance(docs, list) else []):
+        if not isinstance(d, dict) or d.get("documentType") not in LISTED_KINDS:
+            continue
+        kind = LISTED_KINDS[d["documentType"]]
+        b.add("ocds-document-listed", [(*base, "documents", j, "documentType")], 0.9,
+              document_type=d["documentType"], url=d.get("url") if isinstance(d.get("url"), str) else "no URL given",
+              title=d.get("title") if isinstance(d.get("title"), str) else None, expected_kind=kind,
+              in_case=kind in pdf_kinds)

@@ -161,8 +161,9 @@ class OcdsScan:
                                     ocids=(proc.ocid,))
                 yield f"{task.rel}#{proc.ocid}", [DocumentResult(info, tuple(pf.facts))]
 
-    def beside_pdfs(self, tasks: Sequence[DocTask]) -> list[DocumentResult]:
-        """One document result per OCDS file of a PDF case, with the facts of all its processes."""
+    def beside_pdfs(self, tasks: Sequence[DocTask], pdf_kinds: frozenset[str] | set[str] | None = None) -> list[DocumentResult]:
+        """One document result per OCDS file of a PDF case, with the facts of all its processes
+        (``pdf_kinds``: the kinds of the case's PDFs, to say which listed documents it lacks)."""
         pack = self._pack()
         out = []
         for task in tasks:
@@ -172,7 +173,8 @@ class OcdsScan:
             digest = self._digest(task)
             facts, ocids, years = [], [], []
             for proc in iter_processes(task.path, ReadLog()):
-                pf = process_facts(proc, task.rel, digest, pack, task.settings, self._concerning(proc))
+                pf = process_facts(proc, task.rel, digest, pack, task.settings, self._concerning(proc),
+                                   pdf_kinds=pdf_kinds)
                 self.notes.extend(pf.notes)
                 facts.extend(pf.facts)
                 ocids.append(proc.ocid)
