@@ -286,7 +286,7 @@ def test_cross_checks_are_silent_when_record_and_documents_agree(cross_cases) ->
 
 
 @pytest.mark.parametrize("rule_id,pointer,page_doc", [
-    ("method-contradicted-by-documents", "/releases/1/ocid", "ocds-differ/letter-of-award.pdf"),
+    ("method-contradicted-by-documents", "/releases/0/tender/procurementMethod", "ocds-differ/letter-of-award.pdf"),
     ("tender-deadline-contradicted", "/releases/0/tender/tenderPeriod/endDate", "ocds-differ/tender-notice.pdf"),
     ("contract-value-mismatch", "/releases/1/awards/0/value/amount", "ocds-differ/letter-of-award.pdf"),
 ])

@@ -81,7 +81,8 @@ def process_facts(proc: Process, document: str, sha256: str, pack=None, settings
     tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else {}
     method = tender.get("procurementMethod")
     # the process itself: what a rule about OCDS data requires before it can say "not fired"
-    b.add("ocds-process", [("ocid",)], 1.0, method=method if isinstance(method, str) else None)
+    b.add("ocds-process", [("tender", "procurementMethod") if isinstance(method, str) else ("ocid",)], 1.0,
+          method=method if isinstance(method, str) else None)
     if method == "direct":
         b.add("tendering-waived", [("tender", "procurementMethod")], 0.95, mechanism="direct-contracting")
     elif method == "limited":

@@ -193,7 +193,8 @@ def _year(proc: Process) -> int | None:
     return int(date[:4]) if isinstance(date, str) and date[:4].isdigit() else None
 
 
-def results_of_texts(named_texts: Sequence[tuple[str, str]], pack=None, settings=None) -> list[DocumentResult]:
+def results_of_texts(named_texts: Sequence[tuple[str, str]], pack=None, settings=None,
+                     pdf_kinds: set[str] | None = None) -> list[DocumentResult]:
     """Document results of OCDS texts (rule self-tests): each text as a file of that
     name, all read as one case, Cardinal's indicators with their defaults and no
     minimum population."""
@@ -210,4 +211,4 @@ def results_of_texts(named_texts: Sequence[tuple[str, str]], pack=None, settings
         scan = OcdsScan(tasks, cardinal.Settings.default(), parity=True)
         if pack is not None:
             scan._pack = lambda: pack  # the rule's own pack
-        return scan.beside_pdfs(tasks)
+        return scan.beside_pdfs(tasks, pdf_kinds)

@@ -160,12 +160,6 @@ def case_facts(case: TestCase, settings=None, pack=None):
     infos: list[DocumentInfo] = []
     facts = []
     ocds_docs = [d for d in case.documents if is_ocds_name(d.name)]
-    if ocds_docs:  # OCDS documents (name: x.jsonl): read as a scan reads them, Cardinal's defaults
-        from auditor.ocds.scan import results_of_texts
-
-        for r in results_of_texts([(d.name, d.text) for d in ocds_docs], pack=pack, settings=settings):
-            infos.append(r.info)
-            facts.extend(r.facts)
     for doc in case.documents:
         if doc in ocds_docs:
             continue
@@ -175,6 +169,13 @@ def case_facts(case: TestCase, settings=None, pack=None):
         analysis = analyse(doc.name, digest, pages, kind=doc.kind, settings=settings, pack=pack)
         infos.append(DocumentInfo(path=doc.name, sha256=digest, pages=len(pages), kind=doc.kind or analysis.kind, year=analysis.year))
         facts.extend(analysis.facts)
+    if ocds_docs:  # OCDS documents (name: x.jsonl): read as a scan reads them, Cardinal's defaults
+        from auditor.ocds.scan import results_of_texts
+
+        kinds = {i.kind for i in infos} if infos else None  # the other documents, as a case's PDFs
+        for r in results_of_texts([(d.name, d.text) for d in ocds_docs], pack=pack, settings=settings, pdf_kinds=kinds):
+            infos.append(r.info)
+            facts.extend(r.facts)
     return tuple(infos), tuple(facts)
 
 
