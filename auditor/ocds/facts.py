@@ -127,16 +127,11 @@ def _anchor(rel: dict, group: str, ident: str) -> tuple[str | int, ...]:
 
 
 def _texts(b: _Builder, tender: dict, pack, settings, members: tuple[str, ...] = TEXT_MEMBERS) -> None:
-    from auditor.extract.facts import analyse
-
     for key in members:
         text = tender.get(key)
         if not isinstance(text, str) or not text.strip():
             continue
-        # a short text is one sentence to the extractor, read as the record of the procurement
-        analysis = analyse(b.document, b.sha256, [Page(1, text.strip().rstrip(".") + ".")], kind="notification",
-                           pack=pack, settings=settings)
-        for f in analysis.facts:
+        for f in _text_facts(text, pack, settings):
             if f.kind in _TEXT_KINDS_SKIPPED:
                 continue
             ev = b.evidence(("tender", key))
@@ -144,6 +139,28 @@ def _texts(b: _Builder, tender: dict, pack, settings, members: tuple[str, ...] =
             attrs["ocid"] = b.proc.ocid
             attrs["speaker"] = "author"
             b.out.facts.append(Fact(f.kind, (ev,), f.confidence, f.status, f.cue, tuple(sorted(attrs.items()))))
+
+
+_TEXT_CACHE: dict[tuple, tuple[Fact, ...]] = {}
+_TEXT_CACHE_MAX = 4096
+
+
+def _text_facts(text: str, pack, settings) -> tuple[Fact, ...]:
+    """The extractor's facts of a method/rationale text.  Publishers repeat the same few
+    texts over thousands of processes, so results are kept per text (the evidence is
+    rebuilt for each process; only kinds and attributes are reused)."""
+    from auditor.extract.facts import analyse
+
+    key = (text, id(pack), id(settings))
+    hit = _TEXT_CACHE.get(key)
+    if hit is None:
+        # a short text is one sentence to the extractor, read as the record of the procurement
+        hit = analyse("ocds", "", [Page(1, text.strip().rstrip(".") + ".")], kind="notification",
+                      pack=pack, settings=settings).facts
+        if len(_TEXT_CACHE) >= _TEXT_CACHE_MAX:
+            _TEXT_CACHE.clear()
+        _TEXT_CACHE[key] = hit
+    return hit
 
 
 def _period(b: _Builder, tender: dict, method: Any) -> None:
