@@ -305,3 +305,17 @@ def test_listed_document_missing_is_a_note_with_its_url(cross_cases) -> None:
     assert finding.severity.value == "info"
     assert "https://example.invalid/iwsa/evaluation-08.pdf" in finding.message
     assert finding.evidence[0].pointer == "/releases/0/tender/documents/1/documentType"
+
+
+def test_rationale_urgency_fires_urgency_without_emergency(tmp_path) -> None:
+    path = _write(tmp_path / "u.json", {"ocid": "u-1", "tender": {
+        "procurementMethod": "direct", "procurementMethodRationale": "Direct contracting in view of the urgency of the requirement"}})
+    (case,) = _scan(path, tmp_path=tmp_path).cases
+    f = next(f for f in case.findings if f.rule_id == "urgency-without-emergency")
+    assert f.evidence[0].pointer == "/tender/procurementMethodRationale"
+    assert f.evidence[0].quote == '"procurementMethodRationale": "Direct contracting in view of the urgency of the requirement"'
+    # negated: the extractor's reading stands
+    path = _write(tmp_path / "n.json", {"ocid": "n-1", "tender": {
+        "procurementMethod": "open", "procurementMethodRationale": "No waiver of the procurement rules was sought"}})
+    (case,) = _scan(path, tmp_path=tmp_path).cases
+    assert [f.rule_id for f in case.findings] == []

@@ -138,7 +138,12 @@ def _texts(b: _Builder, tender: dict, pack, settings, members: tuple[str, ...] =
             attrs = dict(f.attrs)
             attrs["ocid"] = b.proc.ocid
             attrs["speaker"] = "author"
-            b.out.facts.append(Fact(f.kind, (ev,), f.confidence, f.status, f.cue, tuple(sorted(attrs.items()))))
+            # the member is the publisher's own statement: a fragment the extractor reads as
+            # reported ("Direct contracting in view of the urgency") is asserted by the record;
+            # negated and hypothetical readings stand
+            status = Status.ASSERTED if f.status is Status.REPORTED else f.status
+            b.out.facts.append(Fact(f.kind, (ev,), f.confidence, status, f.cue if status is f.status else None,
+                                    tuple(sorted(attrs.items()))))
 
 
 _TEXT_CACHE: dict[tuple, tuple[Fact, ...]] = {}
