@@ -14,11 +14,11 @@ and the case results, so memory stays flat as the file grows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from auditor.errors import DocumentReadError
+from auditor.errors import INTERNAL_ERROR_CODE, DocumentReadError
 from auditor.ingest.worker import DocTask
 from auditor.models import DocumentError, DocumentInfo, DocumentResult
 from auditor.ocds import cardinal
@@ -155,10 +155,17 @@ class OcdsScan:
                 continue
             digest = self._digest(task)
             for proc in iter_processes(task.path, ReadLog()):
-                pf = process_facts(proc, task.rel, digest, pack, task.settings, self._concerning(proc))
-                self.notes.extend(pf.notes)
                 info = DocumentInfo(path=task.rel, sha256=digest, pages=0, kind=DOCUMENT_KIND, year=_year(proc),
                                     ocids=(proc.ocid,))
+                try:
+                    pf = process_facts(proc, task.rel, digest, pack, task.settings, self._concerning(proc))
+                except Exception as exc:  # a bug of ours on this process: reported, the scan goes on
+                    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                    error = DocumentError(INTERNAL_ERROR_CODE, f"internal error in OCDS fact extraction: "
+                                          f"{type(exc).__name__}" + (f": {detail}" if detail else ""))
+                    yield f"{task.rel}#{proc.ocid}", [DocumentResult(replace(info, error=error))]
+                    continue
+                self.notes.extend(pf.notes)
                 yield f"{task.rel}#{proc.ocid}", [DocumentResult(info, tuple(pf.facts))]
 
     def beside_pdfs(self, tasks: Sequence[DocTask], pdf_kinds: frozenset[str] | set[str] | None = None) -> list[DocumentResult]:
