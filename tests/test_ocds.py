@@ -319,3 +319,16 @@ def test_rationale_urgency_fires_urgency_without_emergency(tmp_path) -> None:
         "procurementMethod": "open", "procurementMethodRationale": "No waiver of the procurement rules was sought"}})
     (case,) = _scan(path, tmp_path=tmp_path).cases
     assert [f.rule_id for f in case.findings] == []
+
+
+def test_award_split_over_contracts_is_compared_with_their_sum(tmp_path) -> None:
+    award = {"id": "A1", "status": "active", "value": {"amount": 100, "currency": "PYG"}}
+    split = [{"id": "C1", "awardID": "A1", "value": {"amount": 40, "currency": "PYG"}},
+             {"id": "C2", "awardID": "A1", "value": {"amount": 60, "currency": "PYG"}}]
+    path = _write(tmp_path / "split.json", {"ocid": "p-1", "awards": [award], "contracts": split})
+    assert [f.rule_id for f in _scan(path, tmp_path=tmp_path).cases[0].findings] == []
+    split[1]["value"]["amount"] = 90  # 130 against 100
+    path = _write(tmp_path / "over.json", {"ocid": "p-2", "awards": [award], "contracts": split})
+    (f,) = _scan(path, tmp_path=tmp_path).cases[0].findings
+    assert f.rule_id == "contract-value-mismatch" and "2 contract(s)" in f.message
+    assert [e.pointer for e in f.evidence] == ["/awards/0/value/amount", "/contracts/0/value/amount", "/contracts/1/value/amount"]

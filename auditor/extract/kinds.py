@@ -36,8 +36,8 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ocds-process": ("An OCDS contracting process read for the case (its ocid).", ("ocid", "method")),
     "bids-received": ("The number of tenderers an OCDS process states (/tender/numberOfTenderers).", ("count", "ocid")),
     "award-contract-values": (
-        "An OCDS contract's value beside the value of the award it implements (same currency).",
-        ("award_value", "contract_value", "currency", "spread", "spread_pct", "award_id", "ocid"),
+        "The value of an OCDS award beside the value of the contract(s) implementing it (summed; same currency).",
+        ("award_value", "contract_value", "currency", "spread", "spread_pct", "award_id", "contracts", "ocid"),
     ),
     "ocds-indicator": (
         "A Cardinal red-flag indicator that flags an OCDS process, or its buyer, procuring entity or a tenderer.",

@@ -198,6 +198,7 @@ def _values(b: _Builder, rel: dict) -> None:
     date = rel.get("date") if isinstance(rel.get("date"), str) else ""
     year = int(date[:4]) if date[:4].isdigit() else None
     award_values: dict[str, tuple[int, float, str]] = {}
+    by_award: dict[str, list[tuple[int, float, str]]] = {}  # award id -> its contracts (index, value, currency)
     for stage in ("awards", "contracts"):
         for i, item in enumerate(rel.get(stage) or []):
             if not isinstance(item, dict) or item.get("status") in ("cancelled", "unsuccessful"):
@@ -216,12 +217,17 @@ def _values(b: _Builder, rel: dict) -> None:
             if stage == "awards" and item.get("id") is not None:
                 award_values[str(item["id"])] = (i, value, currency)
             if stage == "contracts" and str(item.get("awardID")) in award_values:
-                ai, avalue, acur = award_values[str(item["awardID"])]
-                if acur == currency:
-                    spread = abs(value - avalue) / max(value, avalue)
-                    b.add("award-contract-values", [("awards", ai, "value", "amount"), ("contracts", i, "value", "amount")],
-                          0.95, award_value=avalue, contract_value=value, currency=currency, spread=round(spread, 6),
-                          spread_pct=round(spread * 100, 2), award_id=str(item["awardID"]))
+                by_award.setdefault(str(item["awardID"]), []).append((i, value, currency))
+    # an award implemented by several contracts (lots, framework call-offs) is compared with their sum
+    for award_id, contracts in by_award.items():
+        ai, avalue, acur = award_values[award_id]
+        if any(cur != acur for _, _, cur in contracts):
+            continue
+        value = sum(v for _, v, _ in contracts)
+        spread = abs(value - avalue) / max(value, avalue)
+        b.add("award-contract-values", [("awards", ai, "value", "amount")] + [("contracts", i, "value", "amount") for i, _, _ in contracts],
+              0.95, award_value=avalue, contract_value=value, currency=acur, spread=round(spread, 6),
+              spread_pct=round(spread * 100, 2), award_id=award_id, contracts=len(contracts))
 
 
 # OCDS documentType -> the kind of PDF that holds such a document in a case
