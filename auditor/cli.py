@@ -309,7 +309,7 @@ OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force
 @app.command(cls=_FastCommand)
 def scan(
     paths: List[Path] = typer.Argument(..., help="PDF files or folders; each folder that holds PDFs is a case."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json, markdown, sarif, csv or html."),
+    format: str = typer.Option("table", "--format", "-f", help="table, json, markdown, sarif, csv, html or cardinal (OCP Cardinal's indicator output, for OCDS input)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding has this severity or higher (info, low, medium, high, critical)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 if any document could not be read."),
@@ -328,7 +328,8 @@ def scan(
     timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report, and print the time to render and the total on stderr."),
     width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of internal errors (bugs) on stderr."),
-    max_memory: int = typer.Option(160, "--max-memory", help="MiB of resident memory one document may use (its worker process and OCR together); more: 'too-large'. 0 = no bound."),
+    max_memory: int = typer.Option(256, "--max-memory", help="MiB of resident memory one document may use (its worker process and OCR together); more: 'too-large'. 0 = no bound."),
+    cardinal_settings: Optional[Path] = typer.Option(None, "--cardinal-settings", help="OCP Cardinal's settings INI for OCDS input: which indicators run and their thresholds (with --format cardinal: Cardinal's output)."),
 ) -> None:
     """Scan PDFs and report red flags with page-cited evidence.
 
@@ -355,6 +356,12 @@ def scan(
             raise AuditorError(f"--fail-on: {exc}") from None
         options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
         options = _with_memory_bound(options, max_memory)
+        if cardinal_settings is not None:
+            if not cardinal_settings.is_file():
+                raise AuditorError(f"--cardinal-settings: file not found: {cardinal_settings}")
+            from dataclasses import replace as _replace
+
+            options = _replace(options, cardinal_settings=cardinal_settings)
         clock["startup"] = time.perf_counter() - _T_IMPORT
         t0 = time.perf_counter()
         from auditor.ruleset.packs import with_case_packs

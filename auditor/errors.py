@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
 
 
 # Stable codes for documents that cannot be read (the report's error.code).
-DOCUMENT_ERROR_CODES = ("corrupt", "empty", "encrypted", "not-pdf", "too-large", "timeout")
+DOCUMENT_ERROR_CODES = ("corrupt", "empty", "encrypted", "not-pdf", "not-ocds", "too-large", "timeout")
 # The error code of a document that was read but whose facts could not be
 # extracted because of a bug in the auditor (not a problem of the document).
 INTERNAL_ERROR_CODE = "internal-error"

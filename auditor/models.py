@@ -104,7 +104,7 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class DocumentError:
-    code: str  # corrupt | empty | encrypted | not-pdf | too-large | timeout
+    code: str  # corrupt | empty | encrypted | not-pdf | not-ocds | too-large | timeout
     message: str  # one line
 
 
@@ -123,6 +123,7 @@ class DocumentInfo:
     error: DocumentError | None = None
     # one line per span on which fact extraction failed (a bug; the other facts are kept)
     internal_errors: tuple[str, ...] = ()
+    ocids: tuple[str, ...] = ()  # an OCDS file: the contracting processes read from it for this case
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,19 @@ class Evidence:
     cells: tuple[tuple[str, str], ...] = ()  # ... and those pairs, each value verbatim from its cell (a wrapped cell's lines kept)
     before: str = ""  # the page text just before the quote, back to its paragraph's start (at most CONTEXT_CHARS)
     after: str = ""  # ... and just after it, up to the paragraph's end; both shown as the quote is
+    # JSON evidence (OCDS): the contracting process, the member's JSON pointer in the file (RFC 6901)
+    # and, for JSON Lines, the line holding it; the quote is the verbatim JSON member
+    ocid: str | None = None
+    pointer: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        """Where the quote stands: ``file.pdf:3``, or ``file.json#/tender/procurementMethod``
+        (``file.jsonl:12#/...`` for a line of JSON Lines)."""
+        if self.pointer is not None:
+            return f"{self.document}{':' + str(self.line) if self.line else ''}#{self.pointer}"
+        return f"{self.document}:{self.page}"
 
 
 Scalar = str | int | float | bool | None
@@ -293,6 +307,9 @@ class AuditResult:
     generated_at: str | None = None  # ISO timestamp, only when asked (--timestamp)
     notes: tuple[str, ...] = ()  # run-wide notes ("tesseract not found: 12 pages unread")
     baseline_used: bool = False  # findings were compared with a --baseline report
+    # Cardinal's indicator results over the OCDS processes of the scan: (group, id, code, value),
+    # group one of OCID, Buyer, ProcuringEntity, Tenderer (``--format cardinal`` prints them)
+    indicators: tuple[tuple[str, str, str, float], ...] = ()
 
     def iter_findings(self) -> Iterator[Finding]:
         for case in self.cases:

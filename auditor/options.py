@@ -26,11 +26,12 @@ class ScanOptions:
     max_memory_mb: int = 1536  # address-space guard of a worker process
     # resident memory one document may use: its worker and the worker's tesseract
     # together (auditor.ingest.pool); 0 = only the address-space guard
-    max_rss_mb: int = 160
+    max_rss_mb: int = 256
     cache_dir: Path | None = None  # None = the user cache directory
     use_cache: bool = True
     progress: bool = False  # a rich progress bar on stderr
     pattern_dirs: tuple[Path, ...] = ()  # rule packs (--rules) whose patterns/ add to the built-in ones
+    cardinal_settings: Path | None = None  # Cardinal's settings INI (--cardinal-settings) for OCDS input
 
     @property
     def workers(self) -> int:

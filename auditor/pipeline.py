@@ -46,12 +46,15 @@ class CaseSpec:
     documents: tuple[DocTask, ...]
     pack: Path | None = None  # the pack its case.yaml names
     rules: tuple[Rule, ...] | None = None  # this case's rules, when its pack gives it its own
+    ocds: tuple[DocTask, ...] = ()  # OCDS files beside its PDFs: their processes join the case
 
 
 @dataclass
 class Discovery:
     cases: list[CaseSpec] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # OCDS files with no PDF beside them: each contracting process is a case (<file>#<ocid>)
+    ocds_files: list[DocTask] = field(default_factory=list)
 
 
 def _hidden(name: str) -> bool:
@@ -64,6 +67,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
     root ("." for the root).  A single file is a case of its own.  A case
     folder's ``case.yaml`` (``pack: kenya``) names the pack for that case (a
     single file's: its folder's); it is not a document."""
+    from auditor.ocds.read import is_ocds_name
     from auditor.ruleset.packs import CASE_FILE, read_case_pack
 
     found = Discovery()
@@ -86,6 +90,8 @@ def discover(paths: Sequence[Path]) -> Discovery:
             if root.suffix.lower() in PDF_SUFFIXES:
                 pack = read_case_pack(root.resolve().parent)
                 found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),), pack))
+            elif is_ocds_name(root.name):
+                found.ocds_files.append(DocTask(root.resolve(), label, label))
             else:
                 found.skipped.append(Skipped(label, f"not a PDF ({root.suffix or 'no extension'})"))
             continue
@@ -101,6 +107,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
             rel_dir = display_path(here.relative_to(root).as_posix())  # names are shown, bytes escaped
             case_id = rel_dir if not prefix else (prefix if rel_dir == "." else f"{prefix}/{rel_dir}")
             docs: list[DocTask] = []
+            ocds: list[DocTask] = []
             for name in sorted(filenames):
                 if _hidden(name) or name == CASE_FILE:
                     continue
@@ -112,10 +119,14 @@ def discover(paths: Sequence[Path]) -> Discovery:
                     found.skipped.append(Skipped(rel, "cannot be read: permission denied"))
                 elif full.suffix.lower() in PDF_SUFFIXES:
                     docs.append(DocTask(full.resolve(), rel, case_id))
+                elif is_ocds_name(name):
+                    ocds.append(DocTask(full.resolve(), rel, case_id))
                 else:
                     found.skipped.append(Skipped(rel, f"not a PDF ({full.suffix or 'no extension'})"))
             if docs:
-                found.cases.append(CaseSpec(case_id, tuple(docs), read_case_pack(here)))
+                found.cases.append(CaseSpec(case_id, tuple(docs), read_case_pack(here), ocds=tuple(ocds)))
+            else:
+                found.ocds_files.extend(ocds)
     return found
 
 
@@ -144,7 +155,7 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
         except Exception as exc:  # one broken rule never stops the scan
             checks.append(Check(rule.id, Outcome.ERROR, f"rule error: {type(exc).__name__}: {exc}"))
             continue
-        checks.append(outcome.check)
+        checks.append(_shared(outcome.check))
         findings.extend(outcome.findings)
     if country:
         from auditor.models import legal_basis_in
@@ -172,6 +183,15 @@ def _max_spread(rules: Sequence[Rule]) -> float:
         if rule.id == "contract-value-mismatch" and isinstance(rule.parameters.get("max_spread"), (int, float)):
             return float(rule.parameters["max_spread"])
     return DEFAULT_SPREAD
+_CHECKS: dict[Check, Check] = {}
+
+
+def _shared(check: Check) -> Check:
+    """One object per distinct check: a scan of 100,000 OCDS processes holds millions of
+    identical "not fired" checks otherwise."""
+    if len(_CHECKS) > 10_000:
+        _CHECKS.clear()
+    return _CHECKS.setdefault(check, check)
 
 
 def finding_order(f: Finding) -> tuple:
@@ -221,6 +241,7 @@ def run_scan(
     parent: dict[str, float] = {}
     cache_hits = 0
     skipped = list(discovery.skipped)
+    ocds = _ocds_scan(discovery, options)
     for spec, results in iter_case_results(discovery, options, on_document, parent):
         # a path that was no regular file when it was opened (a FIFO swapped in): skipped, not a document
         gone = [r for r in results if r.info.error is not None and r.info.error.code == NOT_A_FILE_CODE]
@@ -233,6 +254,8 @@ def run_scan(
             for name, secs in r.timings:
                 stage[name] = stage.get(name, 0.0) + secs
             cache_hits += r.from_cache
+        if spec.ocds and ocds is not None:
+            results = list(results) + ocds.beside_pdfs(spec.ocds, {r.info.kind for r in results if r.info.error is None})
         t0 = time.perf_counter()
         case_rules = spec.rules if spec.rules is not None else rules
         country = spec.documents[0].settings.country if spec.documents else None
@@ -241,6 +264,11 @@ def run_scan(
         # Drop this case's facts now: the loop variable would otherwise keep them
         # alive while the next case's documents are read (two cases in memory).
         del results
+    if ocds is not None:
+        t0 = time.perf_counter()
+        for case_id, results in ocds.standalone(discovery.ocds_files):
+            cases.append(evaluate_case(case_id, results, rules, baseline or frozenset()))
+        stage["ocds"] = time.perf_counter() - t0
     cases.sort(key=lambda c: c.id)
     # per-document stages are summed over the workers (CPU-ish seconds); "prepare",
     # "wait" and "scan" are the parent's own wall-clock seconds
@@ -256,7 +284,7 @@ def run_scan(
         cache_hits=cache_hits,
         seconds=tuple(sorted((k, round(v, 4)) for k, v in stage.items())),
     )
-    notes = tuple(notes) + _notes(docs)
+    notes = tuple(notes) + _notes(docs) + (tuple(ocds.notes) if ocds is not None else ())
     # the rules applied: the run's, and those only a case's pack brought (by id, the run's first)
     applied = {r.id: r for r in rules}
     for spec in discovery.cases:
@@ -272,7 +300,26 @@ def run_scan(
         generated_at=timestamp,
         notes=notes,
         baseline_used=baseline is not None,
+        indicators=ocds.indicators if ocds is not None else (),
     )
+
+
+def _ocds_scan(discovery: Discovery, options: ScanOptions):
+    """The OCDS side of the scan (None without OCDS files): pass 1, Cardinal's population."""
+    tasks = list(discovery.ocds_files) + [t for c in discovery.cases for t in c.ocds]
+    if not tasks:
+        return None
+    from auditor.ocds import cardinal
+    from auditor.ocds.scan import OcdsScan
+
+    if options.cardinal_settings is not None:
+        try:
+            settings = cardinal.Settings.from_ini(options.cardinal_settings)
+        except cardinal.SettingsError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        settings = cardinal.Settings.default()
+    return OcdsScan(tasks, settings, parity=options.cardinal_settings is not None, pattern_dirs=options.pattern_dirs)
 
 
 def _notes(docs) -> tuple[str, ...]:

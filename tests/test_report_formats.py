@@ -56,6 +56,7 @@ GOLDEN_NAMES = {
     Format.SARIF: "scan.sarif",
     Format.CSV: "scan.csv",
     Format.HTML: "scan.html",
+    Format.CARDINAL: "scan.cardinal.json",
 }
 GOLDEN_OPTIONS = RenderOptions(width=100, color=False, timings=False)
 

@@ -29,6 +29,7 @@ KINDS = (
     "law",
     "standard-document",
     "bidding-document",
+    "ocds-release",  # an OCDS file (its contracting processes), not a PDF
     "other",
 )
 

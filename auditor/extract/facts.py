@@ -614,6 +614,7 @@ class _Builder:
                         "days": period.days,
                         "scope": period.scope,
                         "published_source": period.published_source,
+                        "deadline_day": period.deadline.toordinal(),  # the deadline as a number (rules compare dates)
                     }.items())),
                 )
             )

@@ -34,7 +34,22 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "subject": ("What is procured, in the document's words.", ("text", "source")),
     "bidding-period": (
         "A tender notice's publication date, bid deadline, days between them and kind of bidding.",
-        ("published", "deadline", "days", "scope", "published_source"),
+        ("published", "deadline", "days", "scope", "published_source", "deadline_day"),
+    ),
+    # OCDS facts (auditor/ocds/facts.py): each rests on a JSON member of a contracting process
+    "ocds-document-listed": (
+        "A document an OCDS process lists (tender notice, evaluation report, signed contract...), and whether the case holds one of its kind.",
+        ("document_type", "url", "title", "expected_kind", "in_case", "ocid"),
+    ),
+    "ocds-process": ("An OCDS contracting process read for the case (its ocid).", ("ocid", "method")),
+    "bids-received": ("The number of tenderers an OCDS process states (/tender/numberOfTenderers).", ("count", "ocid")),
+    "award-contract-values": (
+        "The value of an OCDS award beside the value of the contract(s) implementing it (summed; same currency).",
+        ("award_value", "contract_value", "currency", "spread", "spread_pct", "award_id", "contracts", "ocid"),
+    ),
+    "ocds-indicator": (
+        "A Cardinal red-flag indicator that flags an OCDS process, or its buyer, procuring entity or a tenderer.",
+        ("code", "group", "id", "value", "indicator", "ocid"),
     ),
 }
 
@@ -95,6 +110,7 @@ def label(attr: str, value: object) -> object:
 BOOL_ATTRS: frozenset[tuple[str, str]] = frozenset({
     ("money", "approx"),
     ("amount-restatement", "agrees"),
+    ("ocds-document-listed", "in_case"),
 })
 
 # enumerated attributes of the parsers' kinds, and those every fact has, by attribute name

@@ -34,6 +34,7 @@ class Format(str, Enum):
     SARIF = "sarif"
     CSV = "csv"
     HTML = "html"
+    CARDINAL = "cardinal"  # OCP Cardinal's indicator output, for OCDS input
 
 
 _MODULES: dict[Format, str] = {
@@ -43,6 +44,7 @@ _MODULES: dict[Format, str] = {
     Format.SARIF: "auditor.report.sarif",
     Format.CSV: "auditor.report.csv_",
     Format.HTML: "auditor.report.html",
+    Format.CARDINAL: "auditor.report.cardinal",
 }
 
 

@@ -60,7 +60,7 @@ def rows(result: AuditResult) -> list[dict[str, object]]:
                 "severity": f.severity.value,
                 "score": f.score,
                 "confidence": f.confidence,
-                "document": cell(first.document) if first else "",
+                "document": cell(first.where if first.pointer is not None else first.document) if first else "",
                 "page": first.page if first else None,
                 "quote": cell(first.quote) if first else "",
                 "message": cell(f.message),
@@ -68,7 +68,7 @@ def rows(result: AuditResult) -> list[dict[str, object]]:
                 "known": f.known,
                 "legal_basis": cell(f.legal_basis),
                 "title": cell(f.title),
-                "other_evidence": cell("; ".join(f"{e.document}:{e.page}" for e in f.evidence[1:])),
+                "other_evidence": cell("; ".join(e.where for e in f.evidence[1:])),
             }
         )
     return out

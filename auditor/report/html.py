@@ -312,6 +312,9 @@ def _quote(e: Evidence, links: dict[str, str], context: bool) -> str:
         body = f'<span class="ctx">… {esc(e.before)} </span>' + body
     if context and e.after:
         body += f'<span class="ctx"> {esc(e.after)} …</span>'
+    if e.pointer is not None:  # JSON evidence (OCDS): no page to link, the member's pointer
+        return (f"<blockquote><p>{body}</p>"
+                f"<footer>— <cite>{esc(e.document)}</cite>, {_place(e)}{ocr}</footer></blockquote>")
     href = _page_href(links, e.document, e.page)
     return (
         f"<blockquote><p>{body}</p>"
@@ -557,3 +560,8 @@ def render(result: AuditResult, options: RenderOptions | None = None) -> str:
         "</html>",
     ]
     return "\n".join(head + body + foot) + "\n"
+
+
+def _place(e) -> str:
+    """"page 3", or the JSON pointer of an OCDS member."""
+    return esc(e.where[len(e.document):]) if e.pointer is not None else f"page {e.page}"

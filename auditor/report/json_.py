@@ -26,6 +26,11 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
         out["cells"] = [{"header": h, "value": v} for h, v in e.cells]
     if e.before or e.after:  # optional (schema 1 unchanged): the paragraph around the quote
         out["context"] = {"before": e.before, "after": e.after}
+    if e.pointer is not None:  # JSON evidence (OCDS): the process, the member's pointer (and line)
+        out["ocid"] = e.ocid
+        out["pointer"] = e.pointer
+        if e.line is not None:
+            out["line"] = e.line
     return out
 
 
@@ -40,6 +45,7 @@ def document_dict(d: DocumentInfo) -> dict[str, Any]:
         "year": d.year,
         "unread_pages": list(d.unread_pages),
         "unread_reason": d.unread_reason,
+        **({"ocids": list(d.ocids)} if d.ocids else {}),
     }
     if d.internal_errors:  # spans whose extraction failed (bugs); the document's other facts are there
         out["internal_errors"] = list(d.internal_errors)

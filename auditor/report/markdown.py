@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote as url_quote
 
-from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Outcome, Severity, legal_basis
+from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Outcome, Severity, legal_basis
 from auditor.report import RenderOptions
 from auditor.report import terms_view
 from auditor.report.json_ import (
@@ -76,7 +76,9 @@ def _doc_link(label: str, target: str, page: int | None = None) -> str:
     return f"[{label}](<{href}>)"
 
 
-def _where(document: str, page: int) -> str:
+def _where(document: str, page: int, e: Evidence | None = None) -> str:
+    if e is not None and e.pointer is not None:  # JSON evidence: file.json#/pointer
+        return f"*{md(e.where)}*"
     return f"*{md(document)}*, page {page}"
 
 
@@ -152,7 +154,7 @@ def _summary(result: AuditResult) -> list[str]:
     lines += [f"The {len(top)} most serious of {total} finding(s):" if total > len(top) else "Findings:", ""]
     for i, f in enumerate(top, 1):
         ev = f.evidence[0] if f.evidence else None
-        where = f" — {_where(ev.document, ev.page)}" if ev else ""
+        where = f" — {_where(ev.document, ev.page, ev)}" if ev else ""
         known = " (known)" if f.known else ""
         lines.append(
             f"{i}. **{f.severity.value}** · {md(f.title)} — case {md(case_label(result, f.case_id))}{where} "
@@ -223,6 +225,9 @@ def _finding(result: AuditResult, n: int, f: Finding, links: dict[str, str] | No
     ]
     for e in f.evidence:
         ocr = " (text read by OCR)" if e.ocr else ""
+        if e.pointer is not None:  # JSON evidence: file.json#/pointer, no page to link
+            lines += [f"> {md(e.quote)}", ">", f"> — {_where(e.document, e.page, e)}{ocr}", ""]
+            continue
         page = _doc_link(f"page {e.page}", (links or {}).get(e.document, e.document), e.page)
         lines += [f"> {md(e.quote)}", ">", f"> — *{md(e.document)}*, {page}{ocr}", ""]
     return lines

@@ -205,7 +205,9 @@ def _location(e: Evidence, artifact: Artifacts, ident: int | None = None) -> dic
     if ident is not None:
         loc["id"] = ident
     loc["physicalLocation"] = {"artifactLocation": artifact(e.document), "region": region}
-    loc["message"] = {"text": f"{e.document}, page {e.page}" + (" (OCR)" if e.ocr else "")}
+    if e.pointer is not None:  # JSON evidence (OCDS): the member's pointer, and the process
+        props.update({"pointer": e.pointer, "ocid": e.ocid})
+    loc["message"] = {"text": (e.where if e.pointer is not None else f"{e.document}, page {e.page}") + (" (OCR)" if e.ocr else "")}
     return loc
 
 

@@ -103,7 +103,7 @@ def fill_items(items: list[str], width: int, sep: str = ", ") -> list[str]:
 
 def _where_items(f, case_id: str) -> tuple[list[str], int]:
     """The first ``MAX_WHERE`` distinct "file:page" locations, and how many more there are."""
-    items = list(dict.fromkeys(f"{case_relative(e.document, case_id)}:{e.page}" for e in f.evidence))
+    items = list(dict.fromkeys(case_relative(e.document, case_id) + e.where[len(e.document):] for e in f.evidence))
     return items[:MAX_WHERE], max(0, len(items) - MAX_WHERE)
 
 

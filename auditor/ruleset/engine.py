@@ -346,7 +346,10 @@ class Evaluator:
                 items.append((f, values, []))
         if not items:
             return _Result(False)
-        return _Result(True, [f for f, _, _ in items], dict(items[0][1]), items)
+        values = dict(items[0][1])
+        if body.get("message"):
+            values["__message__"] = body["message"]
+        return _Result(True, [f for f, _, _ in items], values, items)
 
     def _unnamed_in(self, body: dict[str, Any]) -> _Result:
         from auditor.extract.parties import GENERIC_VENDOR  # only this condition needs it

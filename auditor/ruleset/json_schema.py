@@ -145,6 +145,7 @@ def _condition_defs() -> dict[str, Any]:
         "each": _object(S.EACH_KEYS, {
             "select": _ref("selector"),
             "test": {"type": "array", "minItems": 1, "items": _ref("test")},
+            "message": _TEXT,
         }),
         "unnamed-in": _object(S.UNNAMED_IN_KEYS, {
             "select": _ref("selector"), "attr": _TEXT, "document_kind": _ref("document-kinds"),

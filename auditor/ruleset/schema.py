@@ -86,7 +86,7 @@ PARAM_OPERAND_KEYS = {"param": True}
 COMPARE_KEYS = {"left": True, "right": True, "op": True, "ratio": False, "message": False}
 SPREAD_KEYS = {"select": True, "attr": True, "threshold": True, "by": False}
 SPREAD_BY = ("document",)
-EACH_KEYS = {"select": True, "test": True}
+EACH_KEYS = {"select": True, "test": True, "message": False}  # an each may carry its own message
 TEST_KEYS = {"attr": True, "op": True, "value": False, "param": False, "key": False}  # exactly one of value, param
 UNNAMED_IN_KEYS = {"select": True, "attr": True, "document_kind": True, "min_score": False}
 PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -387,7 +387,9 @@ class _Checker(_BaseChecker):
                         test["key"] = self.string(tm["key"], f"{what}.each.test[{i}].key")
                         self._keyed_param(tm["key"], test, sel, params, f"{what}.each.test[{i}]")
                     tests.append(test)
-            return {"each": {"select": sel, "test": tests}}
+            out = {"select": sel, "test": tests}
+            self._branch_message(vnode, out, params, kinds_used)
+            return {"each": out}
         if key == "unnamed-in":
             m = self.mapping(vnode, UNNAMED_IN_KEYS, f"{what}.unnamed-in")
             if m is None:

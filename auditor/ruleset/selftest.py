@@ -14,7 +14,9 @@ fire and texts that must not — negations and look-alikes above all:
           - {name: loan.pdf, kind: financing-agreement, text: "..."}
 
 Texts go through the real extraction path (sentences, scope analysis, facts)
-exactly as a PDF page would; a line ``=== page ===`` starts a new page.
+exactly as a PDF page would; a line ``=== page ===`` starts a new page.  A
+document named ``*.json``/``*.jsonl`` is OCDS, read as a scan reads an OCDS file
+(Cardinal's indicators with their default settings, over the case's processes).
 """
 
 from __future__ import annotations
@@ -153,15 +155,27 @@ def case_facts(case: TestCase, settings=None, pack=None):
     settings and fact patterns, None: the default): (documents, facts)."""
     from auditor.extract.facts import analyse
 
+    from auditor.ocds.read import is_ocds_name
+
     infos: list[DocumentInfo] = []
     facts = []
+    ocds_docs = [d for d in case.documents if is_ocds_name(d.name)]
     for doc in case.documents:
+        if doc in ocds_docs:
+            continue
         parts = _PAGE_BREAK.split(doc.text)
         pages = [Page(i + 1, part) for i, part in enumerate(parts)]
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         analysis = analyse(doc.name, digest, pages, kind=doc.kind, settings=settings, pack=pack)
         infos.append(DocumentInfo(path=doc.name, sha256=digest, pages=len(pages), kind=doc.kind or analysis.kind, year=analysis.year))
         facts.extend(analysis.facts)
+    if ocds_docs:  # OCDS documents (name: x.jsonl): read as a scan reads them, Cardinal's defaults
+        from auditor.ocds.scan import results_of_texts
+
+        kinds = {i.kind for i in infos} if infos else None  # the other documents, as a case's PDFs
+        for r in results_of_texts([(d.name, d.text) for d in ocds_docs], pack=pack, settings=settings, pdf_kinds=kinds):
+            infos.append(r.info)
+            facts.extend(r.facts)
     return tuple(infos), tuple(facts)
 
 
