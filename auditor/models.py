@@ -215,6 +215,7 @@ class RuleInfo:
     rationale: str
     references: tuple[Reference, ...] = ()
     help_uri: str = ""
+    tags: tuple[str, ...] = ()  # the rule file's tags (--select/--ignore take them too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +231,7 @@ class Finding:
     case_id: str = "."
     legal_basis: str = ""  # one line: "Public Procurement Rules, 2004, rule 42(c)"
     known: bool = False  # present in the --baseline report
+    suppressed: str | None = None  # the reason of its entry in the --suppressions file (it does not count for --fail-on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +248,7 @@ class CaseResult:
     documents: tuple[DocumentInfo, ...]
     findings: tuple[Finding, ...]
     checks: tuple[Check, ...] = ()
+    warnings: tuple[str, ...] = ()  # about the case itself (its documents look unrelated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,7 @@ class AuditResult:
     generated_at: str | None = None  # ISO timestamp, only when asked (--timestamp)
     notes: tuple[str, ...] = ()  # run-wide notes ("tesseract not found: 12 pages unread")
     baseline_used: bool = False  # findings were compared with a --baseline report
+    sources: tuple[tuple[str, str], ...] = ()  # (document path, absolute path on disk): for SARIF's repository paths
 
     def iter_findings(self) -> Iterator[Finding]:
         for case in self.cases:

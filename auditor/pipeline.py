@@ -55,14 +55,20 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def discover(paths: Sequence[Path]) -> Discovery:
-    """Cases and documents under the given paths.  A case is a folder that
-    directly holds at least one PDF; its id is its path relative to the scanned
-    root ("." for the root).  A single file is a case of its own.  A case
-    folder's ``case.yaml`` (``pack: kenya``) names the pack for that case (a
-    single file's: its folder's); it is not a document."""
-    from auditor.ruleset.packs import CASE_FILE, read_case_pack
+def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Sequence[str] = ()) -> Discovery:
+    """Cases and documents under the given paths.
 
+    A case is a folder that directly holds at least one PDF; its id is its path
+    relative to the scanned root, and the root's own name when it is the root
+    (never "."); a document's path is its case folder's id, then its name.  Files
+    given one by one are grouped by folder as if the folder holding them all had
+    been scanned: the files of one folder form that folder's case, exactly as the
+    folder scan would.  With several paths each id starts with its root's name.
+    ``case_per_file`` makes each document a case of its own (its path is its id).
+    ``exclude``: glob patterns matched against a document's or folder's report
+    path and its trailing parts (``drafts/*``, ``*.scan.pdf``); what they match is
+    listed as skipped.  A case folder's ``case.yaml`` may name the case, its pack
+    and the documents that belong together; it is not a document."""
     found = Discovery()
     if not paths:
         raise UsageError("no path given: auditor scan PATH...")
@@ -70,38 +76,98 @@ def discover(paths: Sequence[Path]) -> Discovery:
     for p in roots:
         if not p.exists():
             raise UsageError(f"path not found: {p}")
-    multi = len(roots) > 1
+    groups: list[tuple[Path, list[Path] | None]] = [(r, None) for r in roots if r.is_dir()]
+    files = [r for r in roots if not r.is_dir()]
+    if files:
+        common = Path(os.path.commonpath([str(f.resolve().parent) for f in files]))
+        groups.append((common, files))
+    multi = len(groups) > 1
     used: set[str] = set()
-    for root in roots:
+    claimed: set[Path] = set()  # a document named twice (as a file and inside a folder) is read once
+    for root, only in sorted(groups, key=lambda g: g[1] is not None):
         prefix = _unique_prefix(root, used) if multi else ""
-        if root.is_file():
-            label = prefix or root.name  # a single file is a case of its own, named after it
-            if root.suffix.lower() in PDF_SUFFIXES:
-                pack = read_case_pack(root.resolve().parent)
-                found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),), pack))
-            else:
-                found.skipped.append(Skipped(label, f"not a PDF ({root.suffix or 'no extension'})"))
-            continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
-            here = Path(dirpath)
-            rel_dir = here.relative_to(root).as_posix()
-            case_id = rel_dir if not prefix else (prefix if rel_dir == "." else f"{prefix}/{rel_dir}")
-            docs: list[DocTask] = []
-            for name in sorted(filenames):
-                if _hidden(name) or name == CASE_FILE:
-                    continue
-                full = here / name
-                rel = name if case_id == "." else f"{case_id}/{name}"
-                if not full.is_file():
-                    found.skipped.append(Skipped(rel, "not a regular file"))
-                elif full.suffix.lower() in PDF_SUFFIXES:
-                    docs.append(DocTask(full.resolve(), rel, case_id))
-                else:
-                    found.skipped.append(Skipped(rel, f"not a PDF ({full.suffix or 'no extension'})"))
-            if docs:
-                found.cases.append(CaseSpec(case_id, tuple(docs), read_case_pack(here)))
+        own = prefix or root.resolve().name or "root"  # the id of the root folder's own case
+        for here, names in (_walk(root) if only is None else _given(only)):
+            rel_dir = here.resolve().relative_to(root.resolve()).as_posix() if only is not None else here.relative_to(root).as_posix()
+            folder_id = own if rel_dir == "." else (f"{prefix}/{rel_dir}" if prefix else rel_dir)
+            if _excluded(folder_id, exclude) and rel_dir != ".":
+                found.skipped.append(Skipped(folder_id + "/", "excluded (--exclude)"))
+                continue
+            _add_folder(found, here, folder_id, names, claimed, case_per_file, exclude, listed=only is not None)
+    seen: dict[str, CaseSpec] = {}
+    for spec in found.cases:
+        if spec.id in seen:
+            a, b = seen[spec.id].documents[0].path.parent, spec.documents[0].path.parent
+            raise UsageError(f"two cases have the id '{spec.id}' ({a} and {b}): give one of them another "
+                             "name in its case.yaml, or scan them separately")
+        seen[spec.id] = spec
     return found
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
+    """(folder, its file names) for every folder under root, hidden ones left out."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
+        yield Path(dirpath), sorted(filenames)
+
+
+def _given(files: Sequence[Path]) -> Iterator[tuple[Path, list[str]]]:
+    """(folder, the file names given in it) for files named on the command line."""
+    by_dir: dict[Path, list[str]] = {}
+    for f in files:
+        by_dir.setdefault(f.resolve().parent, []).append(f.name)
+    for folder in sorted(by_dir):
+        yield folder, sorted(set(by_dir[folder]))
+
+
+def _add_folder(found: Discovery, here: Path, folder_id: str, names: Sequence[str], claimed: set[Path],
+                case_per_file: bool, exclude: Sequence[str], listed: bool) -> None:
+    """The case (or, with case_per_file, the cases) of one folder's documents."""
+    from auditor.ruleset.packs import CASE_FILE, read_case_file
+
+    docs: list[DocTask] = []
+    candidates: list[tuple[str, Path, str]] = []
+    for name in names:
+        if (_hidden(name) and not listed) or name == CASE_FILE:
+            continue
+        full = here / name
+        rel = f"{folder_id}/{name}"
+        if _excluded(rel, exclude):
+            found.skipped.append(Skipped(rel, "excluded (--exclude)"))
+        elif not full.is_file():
+            found.skipped.append(Skipped(rel, "not a regular file"))
+        elif full.suffix.lower() in PDF_SUFFIXES:
+            candidates.append((name, full, rel))
+        else:
+            found.skipped.append(Skipped(rel, f"not a PDF ({full.suffix or 'no extension'})"))
+    if not candidates:
+        return
+    case = read_case_file(here.resolve())
+    case_id = case.name or folder_id
+    for name, full, rel in candidates:
+        if case.documents and name not in case.documents:
+            found.skipped.append(Skipped(rel, f"not among the documents of {CASE_FILE}"))
+            continue
+        resolved = full.resolve()
+        if resolved in claimed:
+            continue
+        claimed.add(resolved)
+        docs.append(DocTask(resolved, rel, rel if case_per_file else case_id))
+    if case_per_file:
+        found.cases.extend(CaseSpec(d.rel, (d,), case.pack) for d in docs)
+    elif docs:
+        found.cases.append(CaseSpec(case_id, tuple(docs), case.pack))
+
+
+def _excluded(rel: str, patterns: Sequence[str]) -> bool:
+    """Whether a report path, or any of its trailing parts, matches a glob."""
+    if not patterns:
+        return False
+    from fnmatch import fnmatchcase
+
+    parts = rel.strip("/").split("/")
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(fnmatchcase(t, g.strip("/")) for g in patterns for t in tails)
 
 
 def _unique_prefix(root: Path, used: set[str]) -> str:
@@ -132,12 +198,16 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
     if baseline:
         findings = [replace(f, known=f.fingerprint in baseline) for f in findings]
     findings.sort(key=finding_order)
+    from auditor.relatedness import unrelated_warning
+
+    warning = unrelated_warning(case_id, results)
     return CaseResult(
         id=case_id,
         score=case_score(findings),
         documents=tuple(r.info for r in results),
         findings=tuple(findings),
         checks=tuple(sorted(checks, key=lambda c: c.rule_id)),
+        warnings=(warning,) if warning else (),
     )
 
 
@@ -214,7 +284,7 @@ def run_scan(
         cache_hits=cache_hits,
         seconds=tuple(sorted((k, round(v, 4)) for k, v in stage.items())),
     )
-    notes = tuple(notes) + _notes(docs)
+    notes = tuple(notes) + tuple(f"warning: {w}" for c in cases for w in c.warnings) + _notes(docs)
     # the rules applied: the run's, and those only a case's pack brought (by id, the run's first)
     applied = {r.id: r for r in rules}
     for spec in discovery.cases:
@@ -230,6 +300,7 @@ def run_scan(
         generated_at=timestamp,
         notes=notes,
         baseline_used=baseline is not None,
+        sources=tuple(sorted((t.rel, str(t.path)) for c in discovery.cases for t in c.documents)),
     )
 
 
@@ -288,4 +359,5 @@ def load_baseline(path: Path) -> frozenset[str]:
 def failing(result: AuditResult, fail_on: Severity | None) -> list[Finding]:
     if fail_on is None:
         return []
-    return [f for f in result.iter_findings() if not f.known and f.severity.rank >= fail_on.rank]
+    return [f for f in result.iter_findings()
+            if not f.known and f.suppressed is None and f.severity.rank >= fail_on.rank]

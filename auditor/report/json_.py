@@ -52,6 +52,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "legal_basis": f.legal_basis,
         "help_uri": _help_uri(f.rule_id),
         "known": f.known,
+        "suppressed": {"reason": f.suppressed} if f.suppressed is not None else None,
     }
 
 
@@ -62,6 +63,7 @@ def case_dict(c: CaseResult) -> dict[str, Any]:
         "documents": [document_dict(d) for d in c.documents],
         "findings": [finding_dict(f) for f in c.findings],
         "checks": [{"rule_id": k.rule_id, "outcome": k.outcome.value, "reason": k.reason} for k in c.checks],
+        "warnings": list(c.warnings),
     }
 
 
