@@ -158,6 +158,11 @@ class _FastParams:
             _install_fast_conversion(params)
         except Exception:  # never let a start-up optimisation break the CLI
             pass
+        for param in params:  # --help: a flag takes no value, so it shows no type (not <bool>)
+            if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
+                param.metavar = ""
+            elif getattr(param, "param_type_name", "") == "argument" and getattr(param, "metavar", None):
+                param.display_type_rich = lambda ctx=None: None  # the metavar says it (not <list[Path]>)
         return params
 
 
@@ -178,7 +183,7 @@ app = typer.Typer(
         "Example: auditor scan fixtures/cases/islamabad-safe-city"
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -198,7 +203,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """auditor: the procurement red-flag auditor."""
 
@@ -260,9 +265,14 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
     )
 
 
-def _write(text: str, output: Optional[Path]) -> None:
+def _write(text: str, output: Optional[Path], kind: str = "text") -> None:
+    """The report to FILE (UTF-8, atomically) or to stdout.  A stdout whose
+    encoding cannot show every character (PYTHONIOENCODING=ascii, a legacy code
+    page) still gets the whole report: JSON kinds with \\u escapes (lossless,
+    still valid JSON), HTML with character references, text with '?' and a
+    warning on stderr."""
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(_encodable(text, kind, getattr(sys.stdout, "encoding", None) or "utf-8"))
         sys.stdout.flush()
         return
     tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
@@ -275,33 +285,125 @@ def _write(text: str, output: Optional[Path]) -> None:
         raise AuditorError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
+def _encodable(text: str, kind: str, encoding: str) -> str:
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # an unknown codec name: let the stream decide
+        return text
+    if kind == "json":
+        import json
+        import re
+
+        return re.sub(r"[^\x00-\x7f]", lambda m: json.dumps(m.group())[1:-1], text)
+    if kind == "html":
+        return text.encode(encoding, "xmlcharrefreplace").decode(encoding)
+    bad = sum(1 for ch in text if not _fits(ch, encoding))
+    typer.echo(f"auditor: warning: the output encoding ({encoding}) cannot show {bad} character(s); they are "
+               "shown as '?' (set PYTHONIOENCODING=utf-8, or write the report with --output FILE)", err=True)
+    return text.encode(encoding, "replace").decode(encoding)
+
+
+def _fits(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force (every page)."
 
 
 # --- scan ----------------------------------------------------------------------------------
 
 
+FORMAT_CHOICES = "table|json|jsonl|markdown|sarif|csv|html"
+SEVERITY_CHOICES = "info|low|medium|high|critical"
+
+
+def choice(option: str, value: str, choices: Iterable[str]) -> str:
+    """``value`` (lower-cased) if it is one of ``choices``, else a usage error that
+    lists them and suggests the closest ("did you mean 'high'?")."""
+    choices = tuple(choices)
+    v = value.lower()
+    if v in choices:
+        return v
+    import difflib
+
+    close = difflib.get_close_matches(v, choices, n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise AuditorError(f"{option} must be one of: {', '.join(choices)} (got {value!r}{hint})")
+
+
+def _stdin_paths(paths: list[Path]) -> list[Path]:
+    """``-`` among the paths: one path per line from stdin (blank lines and
+    ``#`` comments skipped), as ``git diff --name-only | auditor scan -`` gives."""
+    if not any(str(p) == "-" for p in paths):
+        return paths
+    out: list[Path] = []
+    for p in paths:
+        if str(p) != "-":
+            out.append(p)
+            continue
+        for line in sys.stdin.read().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                out.append(Path(line))
+    if not out:
+        raise AuditorError("no path given: stdin ('-') held no path")
+    return out
+
+
+def _from_config(ctx: Any, name: str, value: Any, config, key: str) -> Any:
+    """The command line's value, unless the option was left at its default and the
+    config file sets it."""
+    if key not in config.values:
+        return value
+    try:
+        from typer._click.core import ParameterSource
+
+        source = ctx.get_parameter_source(name)
+        given = source not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None)
+    except Exception:  # another typer/click: a value differing from the default counts as given
+        given = bool(value)
+    return value if given else config.values[key]
+
+
 @app.command(cls=_FastCommand)
 def scan(
-    paths: List[Path] = typer.Argument(..., help="PDF files or folders; each folder that holds PDFs is a case."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json, markdown, sarif, csv or html."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding has this severity or higher (info, low, medium, high, critical)."),
+    ctx: typer.Context,
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="PDF files or folders; each folder that holds PDFs is a case, and files of one folder given one by one form that folder's case. '-' reads one path per line from stdin."),
+    format: str = typer.Option("table", "--format", "-f", metavar=f"[{FORMAT_CHOICES}]", help="Report format; jsonl is one finding per line."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar=f"[{SEVERITY_CHOICES}]", help="Exit 1 if a finding (not known, not suppressed) has this severity or higher."),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 if any document could not be read."),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory or jurisdiction pack (repeatable, e.g. packs/kenya), loaded after the built-in pack; a rule with a built-in id replaces it. A case folder's case.yaml (pack: kenya) adds a pack for that case."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="Extra rule directory or jurisdiction pack (repeatable, e.g. packs/kenya), loaded after the built-in pack; a rule with a built-in id replaces it. A case folder's case.yaml (pack: kenya) adds a pack for that case."),
     no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Use only the rules given with --rules."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="A previous JSON report: its findings are marked known and do not count for --fail-on."),
-    ocr: str = typer.Option("auto", "--ocr", help=OCR_HELP),
-    ocr_lang: str = typer.Option("eng", "--ocr-lang", help="Main tesseract language(s), e.g. eng or eng+urd; pages read poorly are retried with another installed script (e.g. urd)."),
-    dpi: int = typer.Option(300, "--dpi", help="Rendering resolution for OCR."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
-    doc_timeout: float = typer.Option(300.0, "--doc-timeout", help="Seconds allowed per document before it is reported as 'timeout'."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory (default: the user cache directory)."),
+    select: List[str] = typer.Option([], "--select", metavar="ID|TAG", help="Run only the rules with this id or tag (repeatable or comma-separated)."),
+    ignore: List[str] = typer.Option([], "--ignore", metavar="ID|TAG", help="Do not run the rules with this id or tag (repeatable or comma-separated)."),
+    exclude: List[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out documents and folders whose path (or its trailing part) matches GLOB, e.g. 'drafts/*' (repeatable); they are listed as skipped."),
+    case_per_file: bool = typer.Option(False, "--case-per-file", help="Make every document a case of its own (archives of unrelated documents)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="A previous JSON report: its findings are marked known and do not count for --fail-on."),
+    suppressions: Optional[Path] = typer.Option(None, "--suppressions", metavar="FILE", help="A suppressions file (fingerprint + reason per finding): those findings are shown as suppressed and do not count for --fail-on."),
+    write_suppressions: Optional[Path] = typer.Option(None, "--write-suppressions", metavar="FILE", help="Write (or update) a suppressions file with every finding of this scan; needs --reason."),
+    reason: str = typer.Option("", "--reason", metavar="TEXT", help="With --write-suppressions: the reason recorded for each new entry."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Read options from FILE (.auditor.yaml or pyproject.toml) instead of the nearest one above the current directory."),
+    no_config: bool = typer.Option(False, "--no-config", help="Read no configuration file."),
+    sarif_base_uri: Optional[str] = typer.Option(None, "--sarif-base-uri", metavar="DIR", help="SARIF: make document URIs relative to DIR (default: the git repository's top level, else the current directory)."),
+    ocr: str = typer.Option("auto", "--ocr", metavar="[auto|off|force]", help=OCR_HELP),
+    ocr_lang: str = typer.Option("eng", "--ocr-lang", metavar="LANG", help="Main tesseract language(s), e.g. eng or eng+urd; pages read poorly are retried with another installed script (e.g. urd)."),
+    dpi: int = typer.Option(300, "--dpi", metavar="N", help="Rendering resolution for OCR."),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", help="Worker processes (0 = number of CPUs)."),
+    doc_timeout: float = typer.Option(300.0, "--doc-timeout", metavar="SECONDS", help="Seconds allowed per document before it is reported as 'timeout'."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR", help="Cache directory (default: the user cache directory)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Put the scan time in the report (off: output is deterministic)."),
     timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report, and print the time to render and the total on stderr."),
-    width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
+    width: int = typer.Option(0, "--width", metavar="COLUMNS", help="Width of the table output (0 = the terminal's)."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of internal errors (bugs) on stderr."),
 ) -> None:
     """Scan PDFs and report red flags with page-cited evidence.
@@ -319,14 +421,26 @@ def scan(
 
     clock: dict[str, float] = {}
     try:
-        try:
-            fmt = Format(format.lower())
-        except ValueError:
-            raise AuditorError(f"--format must be one of: {', '.join(f.value for f in Format)} (got {format!r})") from None
-        try:
-            threshold = Severity.parse(fail_on) if fail_on else None
-        except ValueError as exc:
-            raise AuditorError(f"--fail-on: {exc}") from None
+        from auditor.config import load_config
+
+        cfg = load_config(config, disabled=no_config)
+        fail_on = _from_config(ctx, "fail_on", fail_on, cfg, "fail-on")
+        select = _split(_from_config(ctx, "select", select, cfg, "select"))
+        ignore = _split(_from_config(ctx, "ignore", ignore, cfg, "ignore"))
+        exclude = _split(_from_config(ctx, "exclude", exclude, cfg, "exclude"))
+        ocr = _from_config(ctx, "ocr", ocr, cfg, "ocr")
+        jobs = _from_config(ctx, "jobs", jobs, cfg, "jobs")
+        case_per_file = _from_config(ctx, "case_per_file", case_per_file, cfg, "case-per-file")
+        suppressions = _from_config(ctx, "suppressions", suppressions, cfg, "suppressions")
+        if not rules:  # --rules on the command line replaces the file's rules and packs
+            rules = [*cfg.get("rules", []), *cfg.get("packs", [])]
+        fmt = Format(choice("--format", format, [f.value for f in Format]))
+        threshold = Severity.parse(choice("--fail-on", fail_on, SEVERITY_CHOICES.split("|"))) if fail_on else None
+        ocr = choice("--ocr", ocr, ("auto", "off", "force"))
+        if write_suppressions is not None and not reason.strip():
+            raise AuditorError("--write-suppressions needs --reason TEXT: the reason recorded for each new entry "
+                               "(refine it per finding in the file afterwards)")
+        paths = _stdin_paths(list(paths))
         options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
         clock["startup"] = time.perf_counter() - _T_IMPORT
         t0 = time.perf_counter()
@@ -340,10 +454,23 @@ def scan(
             raise AuditorError("no rules to apply (--no-builtin-rules without --rules)")
         clock["load_rules"] = time.perf_counter() - t0
         known = load_baseline(baseline) if baseline else None
+        suppressed = {}
+        if suppressions is not None:
+            from auditor.selection import load_suppressions
+
+            suppressed = load_suppressions(suppressions)
         t0 = time.perf_counter()
-        found, notes = with_case_packs(discover(paths), base_dirs, loaded, rule_cache)
+        found, notes = with_case_packs(discover(paths, case_per_file=case_per_file, exclude=exclude),
+                                       base_dirs, loaded, rule_cache)
+        if select or ignore:
+            rule_set, found = _selected(rule_set, found, select, ignore)
         _warn(notes)
         clock["discover"] = time.perf_counter() - t0
+        if not found.cases:
+            message = "no PDF document found under " + ", ".join(str(p) for p in paths)
+            if threshold is not None or strict:
+                raise AuditorError(message + " (with --fail-on or --strict a scan of nothing is an error)")
+            typer.echo(f"auditor: warning: {message}", err=True)
         stamp = None
         if timestamp:
             from datetime import datetime, timezone
@@ -355,14 +482,32 @@ def scan(
                               timestamp=stamp, notes=notes)
         finally:
             finish()
+        if suppressed:
+            from auditor.selection import apply_suppressions
+
+            result = apply_suppressions(result, suppressed)
+        if write_suppressions is not None:
+            from auditor.selection import load_suppressions, write_suppressions as write_file
+
+            existing = load_suppressions(write_suppressions) if write_suppressions.is_file() else {}
+            added = write_file(result, write_suppressions, reason, existing)
+            if not quiet:
+                typer.echo(f"wrote {write_suppressions} ({added} new suppression(s))", err=True)
         if timings:
             result = _with_clock(result, clock)
         term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 120)
         t0 = time.perf_counter()
-        text = render(result, fmt, RenderOptions(width=term_width, color=sys.stdout.isatty() and output is None and fmt is Format.TABLE, timings=timings))
+        base_uri = None
+        if fmt is Format.SARIF:
+            from auditor.report.sarif import repository_root
+
+            base_uri = repository_root(sarif_base_uri)
+        text = render(result, fmt, RenderOptions(width=term_width, color=sys.stdout.isatty() and output is None and fmt is Format.TABLE,
+                                                 timings=timings, base_dir=base_uri))
         clock["report"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        _write(text, output)
+        _write(text, output, "json" if fmt in (Format.JSON, Format.JSONL, Format.SARIF) else
+               "html" if fmt is Format.HTML else "text")
         clock["write"] = time.perf_counter() - t0
     except AuditorError as err:
         _fail(err)
@@ -384,6 +529,31 @@ def scan(
                    "the report lists them" + ("" if debug else " (--debug shows the tracebacks)"), err=True)
     if code is not ExitCode.OK:
         raise typer.Exit(int(code))
+
+
+def _split(values) -> list[str]:
+    """Repeatable options that also take comma-separated lists: --select a,b --select c."""
+    return [v.strip() for item in values or () for v in str(item).split(",") if v.strip()]
+
+
+def _selected(rule_set, found, select, ignore):
+    """The run's rules and each case's own rules after --select/--ignore.  A
+    selector must match a rule of the run (its packs' included)."""
+    from dataclasses import replace
+
+    from auditor.selection import check_selectors, select_rules
+
+    every = {r.id: r for r in rule_set}
+    for spec in found.cases:
+        for r in spec.rules or ():
+            every.setdefault(r.id, r)
+    check_selectors(list(every.values()), select, ignore)
+    kept = select_rules(rule_set, select, ignore)
+    if not kept and not any(spec.rules for spec in found.cases):
+        raise AuditorError("no rules left to apply after --select/--ignore")
+    cases = [replace(spec, rules=tuple(select_rules(spec.rules, select, ignore))) if spec.rules is not None else spec
+             for spec in found.cases]
+    return kept, replace(found, cases=cases)
 
 
 def internal_errors(result) -> tuple[int, int]:
@@ -453,7 +623,7 @@ def _progress(found, options):
 @app.command(cls=_FastCommand)
 def facts(
     paths: List[Path] = typer.Argument(..., help="PDF files or folders."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    format: str = typer.Option("table", "--format", "-f", metavar="[table|json|csv]", help="Output format."),
     kind: List[str] = typer.Option([], "--kind", "-k", help="Only facts of this kind (repeatable)."),
     asserted_only: bool = typer.Option(False, "--asserted", help="Only asserted facts (hide negated, hypothetical, reported)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
@@ -474,8 +644,7 @@ def facts(
     from auditor.pipeline import discover, iter_case_results
 
     try:
-        if format not in ("table", "json", "csv"):
-            raise AuditorError(f"--format must be one of: table, json, csv (got {format!r})")
+        format = choice("--format", format, ("table", "json", "csv"))
         for k in kind:
             if k not in FACT_KINDS:
                 raise AuditorError(f"unknown fact kind {k!r} (known: {', '.join(FACT_KINDS)})")
@@ -496,7 +665,7 @@ def facts(
                         continue
                     rows.append((spec.id, r.info, f))
         term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 140)
-        _write(render_facts(rows, format, term_width), output)
+        _write(render_facts(rows, format, term_width), output, "json" if format == "json" else "text")
     except AuditorError as err:
         _fail(err)
 
@@ -593,9 +762,8 @@ def rules_schema(
     from auditor.ruleset.json_schema import KINDS, render
 
     try:
-        if kind not in KINDS:
-            raise AuditorError(f"--kind must be one of: {', '.join(KINDS)} (got {kind!r})")
-        _write(render(kind), output)
+        kind = choice("--kind", kind, KINDS)
+        _write(render(kind), output, "json")
     except AuditorError as err:
         _fail(err)
 
@@ -647,10 +815,16 @@ def _own_rules(rules, directory: Path) -> list:
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="auditor")
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except BrokenPipeError:  # the reader of stdout went away (| head): not a bug, nothing more to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        sys.exit(int(ExitCode.BROKEN_PIPE))
     except Exception as exc:  # a bug: one line, the traceback only with --debug
         from auditor.ingest.worker import DEBUG_ENV
 

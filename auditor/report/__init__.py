@@ -21,11 +21,13 @@ class RenderOptions:
     width: int = 100  # terminal width for the table
     color: bool = False  # ANSI styling (the CLI turns it on for terminals)
     timings: bool = False  # include per-stage seconds (benchmarks); off = deterministic
+    base_dir: str | None = None  # SARIF: the directory (absolute) that document URIs are relative to
 
 
 class Format(str, Enum):
     TABLE = "table"
     JSON = "json"
+    JSONL = "jsonl"
     MARKDOWN = "markdown"
     SARIF = "sarif"
     CSV = "csv"
@@ -35,6 +37,7 @@ class Format(str, Enum):
 _MODULES: dict[Format, str] = {
     Format.TABLE: "auditor.report.table",
     Format.JSON: "auditor.report.json_",
+    Format.JSONL: "auditor.report.jsonl",
     Format.MARKDOWN: "auditor.report.markdown",
     Format.SARIF: "auditor.report.sarif",
     Format.CSV: "auditor.report.csv_",

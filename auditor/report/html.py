@@ -255,6 +255,8 @@ def _finding_row(result: AuditResult, order: int, f: Finding, rules_uri: dict[st
             f"<footer>— <cite>{esc(e.document)}</cite>, page {e.page}{ocr}</footer></blockquote>"
         )
     known = '<br><span class="known" title="present in the baseline report">known</span>' if f.known else ""
+    if f.suppressed is not None:
+        known += f'<br><span class="known" title="{esc(f.suppressed)}">suppressed: {esc(f.suppressed)}</span>'
     basis = f'<p class="small">Legal basis: {esc(f.legal_basis)}</p>' if f.legal_basis else ""
     return (
         f'<tr data-order="{order}" data-case="{esc(label)}" data-severity="{f.severity.rank}" '

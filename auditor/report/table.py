@@ -54,6 +54,8 @@ def _case(console: Console, case: CaseResult, label: str) -> None:
             sev = Text(f.severity.value, style=SEVERITY_STYLE[f.severity])
             if f.known:
                 sev.append(" (known)", style="dim")
+            if f.suppressed is not None:
+                sev.append(f" (suppressed: {f.suppressed})", style="dim")
             table.add_row(sev, f.rule_id, f"{f.message}  [dim](confidence {f.confidence:.2f})[/dim]", where)
         console.print(table)
     fired = [c for c in case.checks if c.outcome is Outcome.FIRED]
