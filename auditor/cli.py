@@ -23,6 +23,18 @@ import typer.core
 
 from auditor import __version__
 from auditor.errors import AuditorError, ExitCode
+from auditor.scan_command import (  # noqa: F401  (shared with the facts and rules commands; exit_code for callers)
+    FORMAT_CHOICES,
+    SEVERITY_CHOICES,
+    _load_rule_set,
+    _rule_cache_dir,
+    _rule_dirs,
+    _scan_options,
+    _write,
+    choice,
+    exit_code,
+    internal_errors,
+)
 
 # --- option conversion without pydantic ------------------------------------------------
 #
@@ -216,20 +228,6 @@ def _fail(err: AuditorError) -> None:
     raise typer.Exit(int(err.exit_code))
 
 
-def _rule_dirs(rule_dirs: list[Path] | None, builtin: bool = True) -> list[Path]:
-    from auditor.ruleset.schema import builtin_rules_dir
-
-    return ([builtin_rules_dir()] if builtin else []) + list(rule_dirs or [])
-
-
-def _load_rule_set(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
-    """The rules and extraction settings of the run (packs expanded)."""
-    from auditor.ruleset.packs import load_rule_set
-
-    rule_set, _ = load_rule_set(_rule_dirs(rule_dirs, builtin), cache_dir=cache_dir)
-    return rule_set
-
-
 def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
     return list(_load_rule_set(rule_dirs, builtin, cache_dir).rules)
 
@@ -240,136 +238,10 @@ def _warn(notes) -> None:
         typer.echo(f"auditor: {note}", err=True)
 
 
-def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: float, cache_dir: Optional[Path],
-                  no_cache: bool, quiet: bool, pattern_dirs: Iterable[Path] = ()):
-    from auditor.options import OcrMode, ScanOptions
-
-    try:
-        mode = OcrMode(ocr)
-    except ValueError:
-        raise AuditorError(f"--ocr must be one of: auto, off, force (got {ocr!r})") from None
-    if jobs < 0:
-        raise AuditorError("--jobs must be 0 (all CPUs) or a positive number")
-    if doc_timeout <= 0:
-        raise AuditorError("--doc-timeout must be positive")
-    return ScanOptions(
-        ocr=mode,
-        ocr_lang=ocr_lang,
-        dpi=dpi,
-        jobs=jobs,
-        doc_timeout=doc_timeout,
-        cache_dir=cache_dir,
-        use_cache=not no_cache,
-        progress=(not quiet) and sys.stderr.isatty(),
-        pattern_dirs=tuple(Path(d).resolve() for d in pattern_dirs),
-    )
-
-
-def _write(text: str, output: Optional[Path], kind: str = "text") -> None:
-    """The report to FILE (UTF-8, atomically) or to stdout.  A stdout whose
-    encoding cannot show every character (PYTHONIOENCODING=ascii, a legacy code
-    page) still gets the whole report: JSON kinds with \\u escapes (lossless,
-    still valid JSON), HTML with character references, text with '?' and a
-    warning on stderr."""
-    if output is None:
-        sys.stdout.write(_encodable(text, kind, getattr(sys.stdout, "encoding", None) or "utf-8"))
-        sys.stdout.flush()
-        return
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise AuditorError(f"cannot write {output}: {exc.strerror or exc}") from None
-
-
-def _encodable(text: str, kind: str, encoding: str) -> str:
-    try:
-        text.encode(encoding)
-        return text
-    except UnicodeEncodeError:
-        pass
-    except LookupError:  # an unknown codec name: let the stream decide
-        return text
-    if kind == "json":
-        import json
-        import re
-
-        return re.sub(r"[^\x00-\x7f]", lambda m: json.dumps(m.group())[1:-1], text)
-    if kind == "html":
-        return text.encode(encoding, "xmlcharrefreplace").decode(encoding)
-    bad = sum(1 for ch in text if not _fits(ch, encoding))
-    typer.echo(f"auditor: warning: the output encoding ({encoding}) cannot show {bad} character(s); they are "
-               "shown as '?' (set PYTHONIOENCODING=utf-8, or write the report with --output FILE)", err=True)
-    return text.encode(encoding, "replace").decode(encoding)
-
-
-def _fits(ch: str, encoding: str) -> bool:
-    try:
-        ch.encode(encoding)
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force (every page)."
 
 
 # --- scan ----------------------------------------------------------------------------------
-
-
-FORMAT_CHOICES = "table|json|jsonl|markdown|sarif|csv|html"
-SEVERITY_CHOICES = "info|low|medium|high|critical"
-
-
-def choice(option: str, value: str, choices: Iterable[str]) -> str:
-    """``value`` (lower-cased) if it is one of ``choices``, else a usage error that
-    lists them and suggests the closest ("did you mean 'high'?")."""
-    choices = tuple(choices)
-    v = value.lower()
-    if v in choices:
-        return v
-    import difflib
-
-    close = difflib.get_close_matches(v, choices, n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise AuditorError(f"{option} must be one of: {', '.join(choices)} (got {value!r}{hint})")
-
-
-def _stdin_paths(paths: list[Path]) -> list[Path]:
-    """``-`` among the paths: one path per line from stdin (blank lines and
-    ``#`` comments skipped), as ``git diff --name-only | auditor scan -`` gives."""
-    if not any(str(p) == "-" for p in paths):
-        return paths
-    out: list[Path] = []
-    for p in paths:
-        if str(p) != "-":
-            out.append(p)
-            continue
-        for line in sys.stdin.read().splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                out.append(Path(line))
-    if not out:
-        raise AuditorError("no path given: stdin ('-') held no path")
-    return out
-
-
-def _from_config(ctx: Any, name: str, value: Any, config, key: str) -> Any:
-    """The command line's value, unless the option was left at its default and the
-    config file sets it."""
-    if key not in config.values:
-        return value
-    try:
-        from typer._click.core import ParameterSource
-
-        source = ctx.get_parameter_source(name)
-        given = source not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None)
-    except Exception:  # another typer/click: a value differing from the default counts as given
-        given = bool(value)
-    return value if given else config.values[key]
 
 
 @app.command(cls=_FastCommand)
@@ -410,211 +282,23 @@ def scan(
 
     Example: auditor scan filings/ --format sarif --output auditor.sarif --fail-on high
     """
-    t_entry = time.perf_counter()
-    if debug:
-        from auditor.ingest.worker import DEBUG_ENV
+    from auditor.scan_command import run
 
-        os.environ[DEBUG_ENV] = "1"  # the workers inherit it
-    from auditor.models import Severity
-    from auditor.pipeline import discover, load_baseline, run_scan
-    from auditor.report import Format, RenderOptions, render
+    values = {k: v for k, v in locals().items() if k != "ctx"}
+    given = {name for name in values if _given(ctx, name)}
+    code = run(values, given, _T_IMPORT)
+    if code:
+        raise typer.Exit(code)
 
-    clock: dict[str, float] = {}
+
+def _given(ctx: Any, name: str) -> bool:
+    """Whether the option was given on the command line (not left at its default)."""
     try:
-        from auditor.config import load_config
+        from typer._click.core import ParameterSource
 
-        cfg = load_config(config, disabled=no_config)
-        fail_on = _from_config(ctx, "fail_on", fail_on, cfg, "fail-on")
-        select = _split(_from_config(ctx, "select", select, cfg, "select"))
-        ignore = _split(_from_config(ctx, "ignore", ignore, cfg, "ignore"))
-        exclude = _split(_from_config(ctx, "exclude", exclude, cfg, "exclude"))
-        ocr = _from_config(ctx, "ocr", ocr, cfg, "ocr")
-        jobs = _from_config(ctx, "jobs", jobs, cfg, "jobs")
-        case_per_file = _from_config(ctx, "case_per_file", case_per_file, cfg, "case-per-file")
-        suppressions = _from_config(ctx, "suppressions", suppressions, cfg, "suppressions")
-        if not rules:  # --rules on the command line replaces the file's rules and packs
-            rules = [*cfg.get("rules", []), *cfg.get("packs", [])]
-        fmt = Format(choice("--format", format, [f.value for f in Format]))
-        threshold = Severity.parse(choice("--fail-on", fail_on, SEVERITY_CHOICES.split("|"))) if fail_on else None
-        ocr = choice("--ocr", ocr, ("auto", "off", "force"))
-        if write_suppressions is not None and not reason.strip():
-            raise AuditorError("--write-suppressions needs --reason TEXT: the reason recorded for each new entry "
-                               "(refine it per finding in the file afterwards)")
-        paths = _stdin_paths(list(paths))
-        options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
-        clock["startup"] = time.perf_counter() - _T_IMPORT
-        t0 = time.perf_counter()
-        from auditor.ruleset.packs import with_case_packs
-
-        rule_cache = _rule_cache_dir(options)
-        base_dirs = _rule_dirs(rules, builtin=not no_builtin_rules)
-        loaded = _load_rule_set(rules, builtin=not no_builtin_rules, cache_dir=rule_cache)
-        rule_set = list(loaded.rules)
-        if not rule_set:
-            raise AuditorError("no rules to apply (--no-builtin-rules without --rules)")
-        clock["load_rules"] = time.perf_counter() - t0
-        known = load_baseline(baseline) if baseline else None
-        suppressed = {}
-        if suppressions is not None:
-            from auditor.selection import load_suppressions
-
-            suppressed = load_suppressions(suppressions)
-        t0 = time.perf_counter()
-        found, notes = with_case_packs(discover(paths, case_per_file=case_per_file, exclude=exclude),
-                                       base_dirs, loaded, rule_cache)
-        if select or ignore:
-            rule_set, found = _selected(rule_set, found, select, ignore)
-        _warn(notes)
-        clock["discover"] = time.perf_counter() - t0
-        if not found.cases:
-            message = "no PDF document found under " + ", ".join(str(p) for p in paths)
-            if threshold is not None or strict:
-                raise AuditorError(message + " (with --fail-on or --strict a scan of nothing is an error)")
-            typer.echo(f"auditor: warning: {message}", err=True)
-        stamp = None
-        if timestamp:
-            from datetime import datetime, timezone
-
-            stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        on_document, finish = _progress(found, options)
-        try:
-            result = run_scan(paths, options, rule_set, baseline=known, on_document=on_document, discovery=found,
-                              timestamp=stamp, notes=notes)
-        finally:
-            finish()
-        if suppressed:
-            from auditor.selection import apply_suppressions
-
-            result = apply_suppressions(result, suppressed)
-        if write_suppressions is not None:
-            from auditor.selection import load_suppressions, write_suppressions as write_file
-
-            existing = load_suppressions(write_suppressions) if write_suppressions.is_file() else {}
-            added = write_file(result, write_suppressions, reason, existing)
-            if not quiet:
-                typer.echo(f"wrote {write_suppressions} ({added} new suppression(s))", err=True)
-        if timings:
-            result = _with_clock(result, clock)
-        term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 120)
-        t0 = time.perf_counter()
-        base_uri = None
-        if fmt is Format.SARIF:
-            from auditor.report.sarif import repository_root
-
-            base_uri = repository_root(sarif_base_uri)
-        text = render(result, fmt, RenderOptions(width=term_width, color=sys.stdout.isatty() and output is None and fmt is Format.TABLE,
-                                                 timings=timings, base_dir=base_uri))
-        clock["report"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        _write(text, output, "json" if fmt in (Format.JSON, Format.JSONL, Format.SARIF) else
-               "html" if fmt is Format.HTML else "text")
-        clock["write"] = time.perf_counter() - t0
-    except AuditorError as err:
-        _fail(err)
-        return
-    if timings:
-        # The report cannot hold the time it took to render itself: said on stderr.
-        import json
-
-        clock["command"] = time.perf_counter() - t_entry
-        clock["total"] = time.perf_counter() - _T_IMPORT
-        typer.echo("auditor timings: " + json.dumps({k: round(v, 4) for k, v in clock.items()}), err=True)
-    if output is not None and not quiet:
-        n = sum(len(c.findings) for c in result.cases)
-        typer.echo(f"wrote {output} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
-    code = exit_code(result, threshold, strict)
-    if code is ExitCode.INTERNAL:
-        docs, checks = internal_errors(result)
-        typer.echo(f"auditor: internal error (a bug) in {docs} document(s) and {checks} rule check(s); "
-                   "the report lists them" + ("" if debug else " (--debug shows the tracebacks)"), err=True)
-    if code is not ExitCode.OK:
-        raise typer.Exit(int(code))
-
-
-def _split(values) -> list[str]:
-    """Repeatable options that also take comma-separated lists: --select a,b --select c."""
-    return [v.strip() for item in values or () for v in str(item).split(",") if v.strip()]
-
-
-def _selected(rule_set, found, select, ignore):
-    """The run's rules and each case's own rules after --select/--ignore.  A
-    selector must match a rule of the run (its packs' included)."""
-    from dataclasses import replace
-
-    from auditor.selection import check_selectors, select_rules
-
-    every = {r.id: r for r in rule_set}
-    for spec in found.cases:
-        for r in spec.rules or ():
-            every.setdefault(r.id, r)
-    check_selectors(list(every.values()), select, ignore)
-    kept = select_rules(rule_set, select, ignore)
-    if not kept and not any(spec.rules for spec in found.cases):
-        raise AuditorError("no rules left to apply after --select/--ignore")
-    cases = [replace(spec, rules=tuple(select_rules(spec.rules, select, ignore))) if spec.rules is not None else spec
-             for spec in found.cases]
-    return kept, replace(found, cases=cases)
-
-
-def internal_errors(result) -> tuple[int, int]:
-    """(documents whose fact extraction failed, rule checks that raised): bugs."""
-    from auditor.errors import INTERNAL_ERROR_CODE
-    from auditor.models import Outcome
-
-    docs = sum(1 for d in result.documents if d.error is not None and d.error.code == INTERNAL_ERROR_CODE)
-    checks = sum(1 for c in result.cases for k in c.checks if k.outcome is Outcome.ERROR)
-    return docs, checks
-
-
-def exit_code(result, threshold, strict: bool) -> ExitCode:
-    """The exit code of a scan that ran, by priority: an internal error (4) over
-    an unreadable document with --strict (3) over a finding at --fail-on (1)."""
-    from auditor.pipeline import failing
-
-    if any(internal_errors(result)):
-        return ExitCode.INTERNAL
-    if strict and result.stats.errors:
-        return ExitCode.UNREADABLE
-    if failing(result, threshold):
-        return ExitCode.FINDINGS
-    return ExitCode.OK
-
-
-def _with_clock(result, clock: dict[str, float]):
-    """The result with the CLI's own stages (start-up, rule loading, discovery)
-    added to the per-stage seconds of ``--timings``."""
-    from dataclasses import replace
-
-    stage = dict(result.stats.seconds)
-    for name in ("startup", "load_rules", "discover"):
-        if name in clock:
-            stage[name] = round(clock[name], 4)
-    return replace(result, stats=replace(result.stats, seconds=tuple(sorted(stage.items()))))
-
-
-def _rule_cache_dir(options) -> Optional[Path]:
-    """Where the validated rule pack is cached: beside the document cache, and
-    not at all with --no-cache."""
-    if not options.use_cache:
-        return None
-    if options.cache_dir is not None:
-        return options.cache_dir
-    from auditor.ingest.cache import default_dir
-
-    return default_dir()
-
-
-def _progress(found, options):
-    """A progress bar on stderr when it is a terminal (documents, pages, current file, ETA)."""
-    if not options.progress:
-        return None, lambda: None
-    try:
-        from auditor.progress import ScanProgress
-    except ImportError:
-        return None, lambda: None
-    bar = ScanProgress(found)
-    bar.start()
-    return bar.document_done, bar.stop
+        return ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None)
+    except Exception:  # another typer/click: every option counts as given, the config file yields to it
+        return True
 
 
 # --- facts ----------------------------------------------------------------------------------
@@ -814,24 +498,6 @@ def _own_rules(rules, directory: Path) -> list:
 
 
 def main() -> None:
-    try:
-        app(prog_name="auditor")
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except BrokenPipeError:  # the reader of stdout went away (| head): not a bug, nothing more to say
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except OSError:
-            pass
-        sys.exit(int(ExitCode.BROKEN_PIPE))
-    except Exception as exc:  # a bug: one line, the traceback only with --debug
-        from auditor.ingest.worker import DEBUG_ENV
+    from auditor.scan_command import guarded
 
-        if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
-            import traceback
-
-            traceback.print_exc()
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+    guarded(lambda: app(prog_name="auditor", standalone_mode=True), sys.argv[1:])
