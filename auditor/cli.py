@@ -258,6 +258,7 @@ def scan(
     ignore: List[str] = typer.Option([], "--ignore", metavar="ID|TAG", help="Do not run the rules with this id or tag (repeatable or comma-separated)."),
     exclude: List[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out documents and folders whose path (or its trailing part) matches GLOB, e.g. 'drafts/*' (repeatable); they are listed as skipped."),
     case_per_file: bool = typer.Option(False, "--case-per-file", help="Make every document a case of its own (archives of unrelated documents)."),
+    whole_case: bool = typer.Option(False, "--whole-case", help="A PDF given by name brings the other documents of its folder's case with it (the pre-commit hook: a changed PDF is checked with the documents it is compared with)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="A previous JSON report: its findings are marked known and do not count for --fail-on."),
     suppressions: Optional[Path] = typer.Option(None, "--suppressions", metavar="FILE", help="A suppressions file (fingerprint + reason per finding): those findings are shown as suppressed and do not count for --fail-on."),
     write_suppressions: Optional[Path] = typer.Option(None, "--write-suppressions", metavar="FILE", help="Write (or update) a suppressions file with every finding of this scan; needs --reason."),

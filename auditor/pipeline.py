@@ -55,7 +55,8 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Sequence[str] = ()) -> Discovery:
+def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Sequence[str] = (),
+             whole_case: bool = False) -> Discovery:
     """Cases and documents under the given paths.
 
     A case is a folder that directly holds at least one PDF; its id is its path
@@ -65,6 +66,8 @@ def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Seq
     been scanned: the files of one folder form that folder's case, exactly as the
     folder scan would.  With several paths each id starts with its root's name.
     ``case_per_file`` makes each document a case of its own (its path is its id).
+    ``whole_case``: a file given by name brings every document of its folder
+    with it (the pre-commit hook: a changed PDF is checked with its case).
     ``exclude``: glob patterns matched against a document's or folder's report
     path and its trailing parts (``drafts/*``, ``*.scan.pdf``); what they match is
     listed as skipped.  A case folder's ``case.yaml`` may name the case, its pack
@@ -87,13 +90,14 @@ def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Seq
     for root, only in sorted(groups, key=lambda g: g[1] is not None):
         prefix = _unique_prefix(root, used) if multi else ""
         own = prefix or root.resolve().name or "root"  # the id of the root folder's own case
-        for here, names in (_walk(root) if only is None else _given(only)):
+        for here, names in (_walk(root) if only is None else _given(only, whole_case)):
             rel_dir = here.resolve().relative_to(root.resolve()).as_posix() if only is not None else here.relative_to(root).as_posix()
             folder_id = own if rel_dir == "." else (f"{prefix}/{rel_dir}" if prefix else rel_dir)
             if _excluded(folder_id, exclude) and rel_dir != ".":
                 found.skipped.append(Skipped(folder_id + "/", "excluded (--exclude)"))
                 continue
-            _add_folder(found, here, folder_id, names, claimed, case_per_file, exclude, listed=only is not None)
+            _add_folder(found, here, folder_id, names, claimed, case_per_file, exclude,
+                        listed=only is not None and not whole_case)
     seen: dict[str, CaseSpec] = {}
     for spec in found.cases:
         if spec.id in seen:
@@ -111,13 +115,15 @@ def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
         yield Path(dirpath), sorted(filenames)
 
 
-def _given(files: Sequence[Path]) -> Iterator[tuple[Path, list[str]]]:
-    """(folder, the file names given in it) for files named on the command line."""
+def _given(files: Sequence[Path], whole_case: bool = False) -> Iterator[tuple[Path, list[str]]]:
+    """(folder, the file names given in it) for files named on the command line;
+    with ``whole_case``, every file of those folders."""
     by_dir: dict[Path, list[str]] = {}
     for f in files:
         by_dir.setdefault(f.resolve().parent, []).append(f.name)
     for folder in sorted(by_dir):
-        yield folder, sorted(set(by_dir[folder]))
+        names = sorted(os.listdir(folder)) if whole_case else by_dir[folder]
+        yield folder, sorted(set(names))
 
 
 def _add_folder(found: Discovery, here: Path, folder_id: str, names: Sequence[str], claimed: set[Path],

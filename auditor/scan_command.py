@@ -266,6 +266,7 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
     ignore = values['ignore']
     exclude = values['exclude']
     case_per_file = values['case_per_file']
+    whole_case = values['whole_case']
     baseline = values['baseline']
     suppressions = values['suppressions']
     write_suppressions = values['write_suppressions']
@@ -334,7 +335,8 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
 
             suppressed = load_suppressions(suppressions)
         t0 = time.perf_counter()
-        found, notes = with_case_packs(discover(paths, case_per_file=case_per_file, exclude=exclude),
+        found, notes = with_case_packs(discover(paths, case_per_file=case_per_file, exclude=exclude,
+                                                whole_case=whole_case),
                                        base_dirs, loaded, rule_cache)
         if select or ignore:
             rule_set, found = _selected(rule_set, found, select, ignore)
@@ -420,6 +422,7 @@ SCAN_OPTIONS: dict[str, tuple[str, str]] = {
     "--ignore": ("ignore", "strs"),
     "--exclude": ("exclude", "strs"),
     "--case-per-file": ("case_per_file", "flag"),
+    "--whole-case": ("whole_case", "flag"),
     "--baseline": ("baseline", "path"),
     "--suppressions": ("suppressions", "path"),
     "--write-suppressions": ("write_suppressions", "path"),
@@ -442,7 +445,7 @@ SCAN_OPTIONS: dict[str, tuple[str, str]] = {
 }
 SCAN_DEFAULTS: dict[str, Any] = {
     "format": "table", "output": None, "fail_on": None, "strict": False, "rules": [], "no_builtin_rules": False,
-    "select": [], "ignore": [], "exclude": [], "case_per_file": False, "baseline": None, "suppressions": None,
+    "select": [], "ignore": [], "exclude": [], "case_per_file": False, "whole_case": False, "baseline": None, "suppressions": None,
     "write_suppressions": None, "reason": "", "config": None, "no_config": False, "sarif_base_uri": None,
     "ocr": "auto", "ocr_lang": "eng", "dpi": 300, "jobs": 0, "doc_timeout": 300.0, "cache_dir": None,
     "no_cache": False, "quiet": False, "timestamp": False, "timings": False, "width": 0, "debug": False,

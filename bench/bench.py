@@ -409,7 +409,10 @@ def bench_folder(folder: Path, args: argparse.Namespace, tmp: Path) -> dict[str,
     by_name = {}
     for d in docs:
         by_name[d["path"]] = d
-    rel = {f: f.relative_to(folder).as_posix() for f in files}
+    # a document's report path is its case folder's id and its name; the scanned folder's
+    # own case is named after the folder
+    rel = {f: (f.relative_to(folder).as_posix() if f.parent != folder else f"{folder.resolve().name}/{f.name}")
+           for f in files}
     born = [f for f in files if _born_digital(by_name.get(rel[f]))]
     unread = [f for f in files if (by_name.get(rel[f]) or {}).get("unread_pages")]
     bd_pages = sum(pages[f] for f in born)

@@ -356,9 +356,41 @@ def test_pre_commit_hook() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in hooks if h["id"] == "auditor-scan")
     assert hook["language"] == "python"
-    assert hook["entry"] == "auditor scan --fail-on high --quiet"
+    assert hook["entry"] == "auditor scan --whole-case --fail-on high --quiet"
     assert hook["pass_filenames"] is True
     assert re.search(hook["files"], "filings/case/award.pdf") and not re.search(hook["files"], "notes.txt")
+
+
+def _hook_scan(*files: str) -> dict:
+    """The hook's entry on these files (as pre-commit runs it), as a JSON report."""
+    import shlex
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    entry = shlex.split(next(h for h in hooks if h["id"] == "auditor-scan")["entry"])
+    assert entry[:2] == ["auditor", "scan"]
+    res = CliRunner().invoke(app, [*entry[1:], *files, "--format", "json", "--ocr", "off"], catch_exceptions=False)
+    assert res.exit_code in (0, 1), res.output
+    return json.loads(res.stdout)
+
+
+def test_pre_commit_hook_on_the_fixture_gives_the_folder_scan() -> None:
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+    from conftest import EXAMPLE
+
+    folder = json.loads(CliRunner().invoke(app, ["scan", str(EXAMPLE), "-f", "json", "-q", "--ocr", "off"]).stdout)
+    every_file = _hook_scan(*sorted(str(p) for p in EXAMPLE.glob("*.pdf")))  # pre-commit run --all-files
+    one_changed = _hook_scan(str(EXAMPLE / "letter-of-award.pdf"))  # a commit that changes one PDF
+    for report in (every_file, one_changed):
+        assert [c["id"] for c in report["cases"]] == ["islamabad-safe-city"]
+        assert report["cases"] == folder["cases"]
+    assert "vendor-not-named-in-financing" in {f["rule_id"] for f in every_file["cases"][0]["findings"]}
 
 
 def test_ci_doc_lists_every_exit_code() -> None:
