@@ -307,17 +307,17 @@ def _given(ctx: Any, name: str) -> bool:
 
 @app.command(cls=_FastCommand)
 def facts(
-    paths: List[Path] = typer.Argument(..., help="PDF files or folders."),
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="PDF files or folders."),
     format: str = typer.Option("table", "--format", "-f", metavar="[table|json|csv]", help="Output format."),
-    kind: List[str] = typer.Option([], "--kind", "-k", help="Only facts of this kind (repeatable)."),
+    kind: List[str] = typer.Option([], "--kind", "-k", metavar="KIND", help="Only facts of this kind (repeatable)."),
     asserted_only: bool = typer.Option(False, "--asserted", help="Only asserted facts (hide negated, hypothetical, reported)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
-    ocr: str = typer.Option("auto", "--ocr", help=OCR_HELP),
-    ocr_lang: str = typer.Option("eng", "--ocr-lang", help="Tesseract language(s)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ocr: str = typer.Option("auto", "--ocr", metavar="[auto|off|force]", help=OCR_HELP),
+    ocr_lang: str = typer.Option("eng", "--ocr-lang", metavar="LANG", help="Tesseract language(s)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", help="Worker processes (0 = number of CPUs)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory."),
-    width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR", help="Cache directory."),
+    width: int = typer.Option(0, "--width", metavar="COLUMNS", help="Width of the table output (0 = the terminal's)."),
 ) -> None:
     """Every fact extracted from the documents, with its evidence and status, so you
     can see why a rule fired or did not.
@@ -360,7 +360,7 @@ def facts(
 
 @rules_app.command("list", cls=_FastCommand)
 def rules_list(
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
 ) -> None:
     """List the rules: id, severity, status, title.
 
@@ -384,8 +384,8 @@ def rules_list(
 
 @rules_app.command("show", cls=_FastCommand)
 def rules_show(
-    rule_id: str = typer.Argument(..., help="The rule id, e.g. waived-tendering."),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    rule_id: str = typer.Argument(..., metavar="RULE_ID", help="The rule id, e.g. waived-tendering."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
 ) -> None:
     """What a rule flags, why it matters, its legal basis and an example.
 
@@ -411,7 +411,7 @@ def rules_show(
 
 @rules_app.command("validate", cls=_FastCommand)
 def rules_validate(
-    directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
+    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule directory (default: the built-in pack)."),
 ) -> None:
     """Check rule files against the schema and report every problem as file:line:col.
 
@@ -436,8 +436,8 @@ def rules_validate(
 
 @rules_app.command("schema", cls=_FastCommand)
 def rules_schema(
-    kind: str = typer.Option("rule", "--kind", help="rule (a rule file), pattern (a pattern set file), macros (patterns/macros.yaml), relevance (patterns/relevance.yaml), language (patterns/language.yaml) or pack (pack.yaml)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the schema to FILE instead of stdout."),
+    kind: str = typer.Option("rule", "--kind", metavar="[rule|pattern|macros|relevance|language|pack]", help="rule (a rule file), pattern (a pattern set file), macros (patterns/macros.yaml), relevance (patterns/relevance.yaml), language (patterns/language.yaml) or pack (pack.yaml)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the schema to FILE instead of stdout."),
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of rule files, pattern files or pack
     manifests, for editors and CI; generated from the validator's own tables.
@@ -455,8 +455,8 @@ def rules_schema(
 
 @rules_app.command("test", cls=_FastCommand)
 def rules_test(
-    directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
-    rule_id: Optional[str] = typer.Option(None, "--rule", help="Only this rule."),
+    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule directory (default: the built-in pack)."),
+    rule_id: Optional[str] = typer.Option(None, "--rule", metavar="RULE_ID", help="Only this rule."),
 ) -> None:
     """Run the rules' self-tests (<id>.test.yaml): texts that must fire and must not.
 

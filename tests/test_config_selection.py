@@ -192,6 +192,11 @@ def test_help_shows_choices_not_types() -> None:
     assert "<bool>" not in text and "<list[Path]>" not in text and "<str>" not in text
     assert "table|json|jsonl|markdown|sarif|csv|html" in text and "info|low|medium|high|critical" in text
     assert "auto|off|force" in text
+    for command in (["facts"], ["rules", "list"], ["rules", "show"], ["rules", "validate"], ["rules", "schema"],
+                    ["rules", "test"], []):
+        text = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "250"}).stdout
+        for typename in ("<bool>", "<str>", "<int>", "<float>", "<path>", "<list["):
+            assert typename not in text, (command, typename)
 
 
 def test_version_short_and_long() -> None:
