@@ -3,8 +3,10 @@
 Nothing else lives here.  Heavy libraries (pdfplumber, pandas, pypdfium2, yaml,
 rich tables) are imported only by the code paths that use them, so ``auditor
 --help`` starts fast; and the options of the commands are converted without
-typer's pydantic layer (see ``_FastCommand``), so a warm ``auditor scan`` spends
-its time on the scan, not on start-up.
+typer's pydantic layer (see ``_FastCommand``).  The console script itself is
+``auditor.entry.main``: a well-formed ``auditor scan`` runs there without typer at
+all (``auditor.scan_command``), and only ``--help``, errors and the other commands
+come here; both paths run the same ``scan_command.run``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ _T_IMPORT = time.perf_counter()  # for --timings: when this module began to load
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterable, List, Optional
+from typing import Any, List, Optional
 
 import typer
 import typer.core
