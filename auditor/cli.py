@@ -503,4 +503,4 @@ def _own_rules(rules, directory: Path) -> list:
 def main() -> None:
     from auditor.scan_command import guarded
 
-    guarded(lambda: app(prog_name="auditor", standalone_mode=True), sys.argv[1:])
+    guarded(lambda: app(), sys.argv[1:])

@@ -30,10 +30,14 @@ def run(*args: str, input: str | None = None, cwd: Path | None = None):
         os.chdir(old)
 
 
+# what the installed console script does (its argv[0] is .../bin/auditor)
+CONSOLE_SCRIPT = "import sys; sys.argv[0] = 'auditor'; from auditor.entry import main; main()"
+
+
 def cli(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None):
     """The real console entry point in a fresh process."""
     full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-c", "from auditor.cli import main; main()", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-c", CONSOLE_SCRIPT, *args], capture_output=True,
                           text=True, env=full, cwd=cwd, timeout=300, input=input)
 
 
@@ -210,7 +214,7 @@ def test_version_short_and_long() -> None:
 def test_shell_completion_script_and_completions() -> None:
     proc = cli("--show-completion", "bash")
     assert proc.returncode == 0 and "_auditor_completion" in proc.stdout and "complete" in proc.stdout
-    proc = subprocess.run([sys.executable, "-c", "from auditor.cli import main; main()"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-c", CONSOLE_SCRIPT], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "_AUDITOR_COMPLETE": "complete_bash",
                                "COMP_WORDS": "auditor scan --fail", "COMP_CWORD": "2"}, timeout=60)
     assert "--fail-on" in proc.stdout.split()
@@ -274,12 +278,13 @@ def test_a_narrow_stdout_encoding_never_crashes(tmp_path: Path, fmt: str) -> Non
         assert json.loads(proc.stdout) == json.loads(utf8.stdout)  # lossless: \\u escapes
 
 
-def test_a_crash_is_exit_4_with_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("entry", ["auditor.entry", "auditor.cli"])  # the scan fast path, and typer's
+def test_a_crash_is_exit_4_with_one_line_and_debug_shows_the_traceback(tmp_path: Path, entry: str) -> None:
     """A bug (here: a renderer that raises) exits 4, never 1 (findings)."""
     code = ("import sys; import auditor.report.json_ as j\n"
             "def boom(*a, **k): raise RuntimeError('renderer exploded')\n"
             "j.render = boom\n"
-            "from auditor.cli import main; main()\n")
+            f"from {entry} import main; main()\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = ["scan", str(EXAMPLE), "-f", "json", "-q", "--cache-dir", str(tmp_path), "--fail-on", "high"]
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
