@@ -1,4 +1,4 @@
-from auditor.cli import main
+from auditor.entry import main
 
 if __name__ == "__main__":
     main()

@@ -3,8 +3,10 @@
 Nothing else lives here.  Heavy libraries (pdfplumber, pandas, pypdfium2, yaml,
 rich tables) are imported only by the code paths that use them, so ``auditor
 --help`` starts fast; and the options of the commands are converted without
-typer's pydantic layer (see ``_FastCommand``), so a warm ``auditor scan`` spends
-its time on the scan, not on start-up.
+typer's pydantic layer (see ``_FastCommand``).  The console script itself is
+``auditor.entry.main``: a well-formed ``auditor scan`` runs there without typer at
+all (``auditor.scan_command``), and only ``--help``, errors and the other commands
+come here; both paths run the same ``scan_command.run``.
 """
 
 from __future__ import annotations
@@ -16,13 +18,26 @@ _T_IMPORT = time.perf_counter()  # for --timings: when this module began to load
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterable, List, Optional
+from typing import Any, List, Optional
 
 import typer
 import typer.core
 
 from auditor import __version__
 from auditor.errors import AuditorError, ExitCode
+from auditor.scan_command import (  # noqa: F401  (shared with the facts and rules commands; exit_code for callers)
+    FORMAT_CHOICES,
+    SEVERITY_CHOICES,
+    _load_rule_set,
+    _refuse_inputs,
+    _rule_cache_dir,
+    _rule_dirs,
+    _scan_options,
+    _write,
+    choice,
+    exit_code,
+    internal_errors,
+)
 
 # --- option conversion without pydantic ------------------------------------------------
 #
@@ -158,6 +173,11 @@ class _FastParams:
             _install_fast_conversion(params)
         except Exception:  # never let a start-up optimisation break the CLI
             pass
+        for param in params:  # --help: a flag takes no value, so it shows no type (not <bool>)
+            if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
+                param.metavar = ""
+            elif getattr(param, "param_type_name", "") == "argument" and getattr(param, "metavar", None):
+                param.display_type_rich = lambda ctx=None: None  # the metavar says it (not <list[Path]>)
         return params
 
 
@@ -178,7 +198,7 @@ app = typer.Typer(
         "Example: auditor scan fixtures/cases/islamabad-safe-city"
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -198,7 +218,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """auditor: the procurement red-flag auditor."""
 
@@ -211,20 +231,6 @@ def _fail(err: AuditorError) -> None:
 
     typer.echo(strip_controls(err.render(), keep_newlines=True), err=True)
     raise typer.Exit(int(err.exit_code))
-
-
-def _rule_dirs(rule_dirs: list[Path] | None, builtin: bool = True) -> list[Path]:
-    from auditor.ruleset.schema import builtin_rules_dir
-
-    return ([builtin_rules_dir()] if builtin else []) + list(rule_dirs or [])
-
-
-def _load_rule_set(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
-    """The rules and extraction settings of the run (packs expanded)."""
-    from auditor.ruleset.packs import load_rule_set
-
-    rule_set, _ = load_rule_set(_rule_dirs(rule_dirs, builtin), cache_dir=cache_dir)
-    return rule_set
 
 
 def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: Optional[Path] = None):
@@ -242,64 +248,6 @@ def _warn(notes) -> None:
 _MAX_DOC_TIMEOUT = 7 * 24 * 3600.0  # a week: above it a timer overflows, and no scan means it
 
 
-def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: float, cache_dir: Optional[Path],
-                  no_cache: bool, quiet: bool, pattern_dirs: Iterable[Path] = ()):
-    from auditor.options import OcrMode, ScanOptions
-
-    try:
-        mode = OcrMode(ocr)
-    except ValueError:
-        raise AuditorError(f"--ocr must be one of: auto, off, force (got {ocr!r})") from None
-    if jobs < 0:
-        raise AuditorError("--jobs must be 0 (all CPUs) or a positive number")
-    if not (0 < doc_timeout < _MAX_DOC_TIMEOUT):  # also refuses nan
-        raise AuditorError(f"--doc-timeout must be a positive number of seconds below {_MAX_DOC_TIMEOUT:.0f} "
-                           f"(got {doc_timeout!r})")
-    return ScanOptions(
-        ocr=mode,
-        ocr_lang=ocr_lang,
-        dpi=dpi,
-        jobs=jobs,
-        doc_timeout=doc_timeout,
-        cache_dir=cache_dir,
-        use_cache=not no_cache,
-        progress=(not quiet) and sys.stderr.isatty(),
-        pattern_dirs=tuple(Path(d).resolve() for d in pattern_dirs),
-    )
-
-
-def _with_memory_bound(options, max_memory: int):
-    """``--max-memory``: the resident-memory bound of one document (issue 15)."""
-    from dataclasses import replace
-
-    if max_memory < 0:
-        raise AuditorError("--max-memory must be 0 (no bound) or a positive number of MiB")
-    if 0 < max_memory < MIN_MEMORY_MB:
-        raise AuditorError(f"--max-memory must be at least {MIN_MEMORY_MB} MiB (a worker needs that much to start)")
-    return replace(options, max_rss_mb=max_memory)
-
-
-MIN_MEMORY_MB = 64
-
-
-def _write(text: str, output: Optional[Path]) -> None:
-    from auditor.outfile import write_file, write_stdout
-
-    if output is None:
-        write_stdout(text)
-    else:
-        write_file(text, output)
-
-
-def _refuse_inputs(output: Optional[Path], paths: Iterable[Path], found) -> None:
-    """--output must not be an input document nor a PDF inside a scanned folder."""
-    from auditor.outfile import refuse_inputs
-    from auditor.pipeline import PDF_SUFFIXES
-
-    docs = [t.path for c in found.cases for t in c.documents]
-    refuse_inputs(output, list(paths), docs, PDF_SUFFIXES)
-
-
 OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force (every page)."
 
 
@@ -308,190 +256,62 @@ OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force
 
 @app.command(cls=_FastCommand)
 def scan(
-    paths: List[Path] = typer.Argument(..., help="PDF files or folders; each folder that holds PDFs is a case."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json, markdown, sarif, csv, html or cardinal (OCP Cardinal's indicator output, for OCDS input)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding has this severity or higher (info, low, medium, high, critical)."),
+    ctx: typer.Context,
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="PDF files or folders; each folder that holds PDFs is a case, and files of one folder given one by one form that folder's case. '-' reads one path per line from stdin."),
+    format: str = typer.Option("table", "--format", "-f", metavar=f"[{FORMAT_CHOICES}]", help="Report format; jsonl is one finding per line; cardinal is OCP Cardinal's indicator output (OCDS input)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar=f"[{SEVERITY_CHOICES}]", help="Exit 1 if a finding (not known, not suppressed) has this severity or higher."),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 if any document could not be read."),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory or jurisdiction pack (repeatable, e.g. packs/kenya), loaded after the built-in pack; a rule with a built-in id replaces it. A case folder's case.yaml (pack: kenya) adds a pack for that case."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="Extra rule directory or jurisdiction pack (repeatable, e.g. packs/kenya), loaded after the built-in pack; a rule with a built-in id replaces it. A case folder's case.yaml (pack: kenya) adds a pack for that case."),
     no_builtin_rules: bool = typer.Option(False, "--no-builtin-rules", help="Use only the rules given with --rules."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="A previous JSON report: its findings are marked known and do not count for --fail-on."),
-    ocr: str = typer.Option("auto", "--ocr", help=OCR_HELP),
-    ocr_lang: str = typer.Option("eng", "--ocr-lang", help="Main tesseract language(s), e.g. eng or eng+urd; pages read poorly are retried with another installed script (e.g. urd)."),
-    dpi: int = typer.Option(300, "--dpi", help="Rendering resolution for OCR."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
-    doc_timeout: float = typer.Option(300.0, "--doc-timeout", help="Seconds allowed per document before it is reported as 'timeout'."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory (default: the user cache directory)."),
+    select: List[str] = typer.Option([], "--select", metavar="ID|TAG", help="Run only the rules with this id or tag (repeatable or comma-separated)."),
+    ignore: List[str] = typer.Option([], "--ignore", metavar="ID|TAG", help="Do not run the rules with this id or tag (repeatable or comma-separated)."),
+    exclude: List[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out documents and folders whose path (or its trailing part) matches GLOB, e.g. 'drafts/*' (repeatable); they are listed as skipped."),
+    case_per_file: bool = typer.Option(False, "--case-per-file", help="Make every document a case of its own (archives of unrelated documents)."),
+    whole_case: bool = typer.Option(False, "--whole-case", help="A PDF given by name brings the other documents of its folder's case with it (the pre-commit hook: a changed PDF is checked with the documents it is compared with)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="A previous JSON report: its findings are marked known and do not count for --fail-on."),
+    suppressions: Optional[Path] = typer.Option(None, "--suppressions", metavar="FILE", help="A suppressions file (fingerprint + reason per finding): those findings are shown as suppressed and do not count for --fail-on."),
+    write_suppressions: Optional[Path] = typer.Option(None, "--write-suppressions", metavar="FILE", help="Write (or update) a suppressions file with every finding of this scan; needs --reason."),
+    reason: str = typer.Option("", "--reason", metavar="TEXT", help="With --write-suppressions: the reason recorded for each new entry."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Read options from FILE (.auditor.yaml or pyproject.toml) instead of the nearest one above the current directory."),
+    no_config: bool = typer.Option(False, "--no-config", help="Read no configuration file."),
+    sarif_base_uri: Optional[str] = typer.Option(None, "--sarif-base-uri", metavar="DIR", help="SARIF: make document URIs relative to DIR (default: the git repository's top level, else the current directory)."),
+    ocr: str = typer.Option("auto", "--ocr", metavar="[auto|off|force]", help=OCR_HELP),
+    ocr_lang: str = typer.Option("eng", "--ocr-lang", metavar="LANG", help="Main tesseract language(s), e.g. eng or eng+urd; pages read poorly are retried with another installed script (e.g. urd)."),
+    dpi: int = typer.Option(300, "--dpi", metavar="N", help="Rendering resolution for OCR."),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", help="Worker processes (0 = number of CPUs)."),
+    doc_timeout: float = typer.Option(300.0, "--doc-timeout", metavar="SECONDS", help="Seconds allowed per document before it is reported as 'timeout'."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR", help="Cache directory (default: the user cache directory)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Put the scan time in the report (off: output is deterministic)."),
     timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report, and print the time to render and the total on stderr."),
-    width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
+    width: int = typer.Option(0, "--width", metavar="COLUMNS", help="Width of the table output (0 = the terminal's)."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of internal errors (bugs) on stderr."),
-    max_memory: int = typer.Option(256, "--max-memory", help="MiB of resident memory one document may use (its worker process and OCR together); more: 'too-large'. 0 = no bound."),
-    cardinal_settings: Optional[Path] = typer.Option(None, "--cardinal-settings", help="OCP Cardinal's settings INI for OCDS input: which indicators run and their thresholds (with --format cardinal: Cardinal's output)."),
+    max_memory: int = typer.Option(256, "--max-memory", metavar="MB", help="MiB of resident memory one document may use (its worker process and OCR together); more: 'too-large'. 0 = no bound."),
+    cardinal_settings: Optional[Path] = typer.Option(None, "--cardinal-settings", metavar="FILE", help="OCP Cardinal's settings INI for OCDS input: which indicators run and their thresholds (with --format cardinal: Cardinal's output)."),
 ) -> None:
     """Scan PDFs and report red flags with page-cited evidence.
 
     Example: auditor scan filings/ --format sarif --output auditor.sarif --fail-on high
     """
-    t_entry = time.perf_counter()
-    if debug:
-        from auditor.ingest.worker import DEBUG_ENV
+    from auditor.scan_command import run
 
-        os.environ[DEBUG_ENV] = "1"  # the workers inherit it
-    from auditor.models import Severity
-    from auditor.pipeline import discover, load_baseline, run_scan
-    from auditor.report import Format, RenderOptions, render
+    values = {k: v for k, v in locals().items() if k != "ctx"}
+    given = {name for name in values if _given(ctx, name)}
+    code = run(values, given, _T_IMPORT)
+    if code:
+        raise typer.Exit(code)
 
-    clock: dict[str, float] = {}
+
+def _given(ctx: Any, name: str) -> bool:
+    """Whether the option was given on the command line (not left at its default)."""
     try:
-        try:
-            fmt = Format(format.lower())
-        except ValueError:
-            raise AuditorError(f"--format must be one of: {', '.join(f.value for f in Format)} (got {format!r})") from None
-        try:
-            threshold = Severity.parse(fail_on) if fail_on else None
-        except ValueError as exc:
-            raise AuditorError(f"--fail-on: {exc}") from None
-        options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
-        options = _with_memory_bound(options, max_memory)
-        if cardinal_settings is not None:
-            if not cardinal_settings.is_file():
-                raise AuditorError(f"--cardinal-settings: file not found: {cardinal_settings}")
-            from dataclasses import replace as _replace
+        from typer._click.core import ParameterSource
 
-            options = _replace(options, cardinal_settings=cardinal_settings)
-        clock["startup"] = time.perf_counter() - _T_IMPORT
-        t0 = time.perf_counter()
-        from auditor.ruleset.packs import with_case_packs
-
-        rule_cache = _rule_cache_dir(options)
-        base_dirs = _rule_dirs(rules, builtin=not no_builtin_rules)
-        loaded = _load_rule_set(rules, builtin=not no_builtin_rules, cache_dir=rule_cache)
-        rule_set = list(loaded.rules)
-        if not rule_set:
-            raise AuditorError("no rules to apply (--no-builtin-rules without --rules)")
-        clock["load_rules"] = time.perf_counter() - t0
-        known = load_baseline(baseline) if baseline else None
-        t0 = time.perf_counter()
-        found, notes = with_case_packs(discover(paths), base_dirs, loaded, rule_cache)
-        _refuse_inputs(output, paths, found)
-        _warn(notes)
-        clock["discover"] = time.perf_counter() - t0
-        stamp = None
-        if timestamp:
-            from datetime import datetime, timezone
-
-            stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        on_document, finish = _progress(found, options)
-        try:
-            result = run_scan(paths, options, rule_set, baseline=known, on_document=on_document, discovery=found,
-                              timestamp=stamp, notes=notes)
-        finally:
-            finish()
-        if timings:
-            result = _with_clock(result, clock)
-        from auditor.report.terminal import table_width, use_color
-
-        term_width = table_width(width, sys.stdout)
-        color = use_color(sys.stdout, to_file=output is not None, is_table=fmt is Format.TABLE)
-        links: tuple = ()
-        if fmt in (Format.HTML, Format.MARKDOWN):  # links to the documents, relative to where the report goes
-            from auditor.report.html import document_links
-
-            docs = [(t.rel, t.path) for case in found.cases for t in case.documents]
-            links = document_links(docs, (output.parent if output is not None else Path.cwd()).resolve())
-        t0 = time.perf_counter()
-        text = render(result, fmt, RenderOptions(width=term_width, color=color, timings=timings, document_links=links))
-        clock["report"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        _write(text, output)
-        clock["write"] = time.perf_counter() - t0
-    except AuditorError as err:
-        _fail(err)
-        return
-    if timings:
-        # The report cannot hold the time it took to render itself: said on stderr.
-        import json
-
-        clock["command"] = time.perf_counter() - t_entry
-        clock["total"] = time.perf_counter() - _T_IMPORT
-        typer.echo("auditor timings: " + json.dumps({k: round(v, 4) for k, v in clock.items()}), err=True)
-    if output is not None and not quiet:
-        n = sum(len(c.findings) for c in result.cases)
-        from auditor.safe_text import strip_controls
-
-        typer.echo(f"wrote {strip_controls(str(output))} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
-    code = exit_code(result, threshold, strict)
-    if code is ExitCode.INTERNAL:
-        docs, checks = internal_errors(result)
-        typer.echo(f"auditor: internal error (a bug) in {docs} document(s) and {checks} rule check(s); "
-                   "the report lists them" + ("" if debug else " (--debug shows the tracebacks)"), err=True)
-    if code is not ExitCode.OK:
-        raise typer.Exit(int(code))
-
-
-def internal_errors(result) -> tuple[int, int]:
-    """(documents whose fact extraction failed, rule checks that raised): bugs."""
-    from auditor.errors import INTERNAL_ERROR_CODE
-    from auditor.models import Outcome
-
-    docs = sum(1 for d in result.documents
-               if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
-    checks = sum(1 for c in result.cases for k in c.checks if k.outcome is Outcome.ERROR)
-    return docs, checks
-
-
-def exit_code(result, threshold, strict: bool) -> ExitCode:
-    """The exit code of a scan that ran, by priority: an internal error (4) over
-    an unreadable document with --strict (3) over a finding at --fail-on (1)."""
-    from auditor.pipeline import failing
-
-    if any(internal_errors(result)):
-        return ExitCode.INTERNAL
-    if strict and result.stats.errors:
-        return ExitCode.UNREADABLE
-    if failing(result, threshold):
-        return ExitCode.FINDINGS
-    return ExitCode.OK
-
-
-def _with_clock(result, clock: dict[str, float]):
-    """The result with the CLI's own stages (start-up, rule loading, discovery)
-    added to the per-stage seconds of ``--timings``."""
-    from dataclasses import replace
-
-    stage = dict(result.stats.seconds)
-    for name in ("startup", "load_rules", "discover"):
-        if name in clock:
-            stage[name] = round(clock[name], 4)
-    return replace(result, stats=replace(result.stats, seconds=tuple(sorted(stage.items()))))
-
-
-def _rule_cache_dir(options) -> Optional[Path]:
-    """Where the validated rule pack is cached: beside the document cache, and
-    not at all with --no-cache."""
-    if not options.use_cache:
-        return None
-    if options.cache_dir is not None:
-        return options.cache_dir
-    from auditor.ingest.cache import default_dir
-
-    return default_dir()
-
-
-def _progress(found, options):
-    """A progress bar on stderr when it is a terminal (documents, pages, current file, ETA)."""
-    if not options.progress:
-        return None, lambda: None
-    try:
-        from auditor.progress import ScanProgress
-    except ImportError:
-        return None, lambda: None
-    bar = ScanProgress(found)
-    bar.start()
-    return bar, bar.stop  # called per finished document; the pool also tells it what is in flight
+        return ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None)
+    except Exception:  # another typer/click: every option counts as given, the config file yields to it
+        return True
 
 
 # --- facts ----------------------------------------------------------------------------------
@@ -499,17 +319,17 @@ def _progress(found, options):
 
 @app.command(cls=_FastCommand)
 def facts(
-    paths: List[Path] = typer.Argument(..., help="PDF files or folders."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
-    kind: List[str] = typer.Option([], "--kind", "-k", help="Only facts of this kind (repeatable)."),
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="PDF files or folders."),
+    format: str = typer.Option("table", "--format", "-f", metavar="[table|json|csv]", help="Output format."),
+    kind: List[str] = typer.Option([], "--kind", "-k", metavar="KIND", help="Only facts of this kind (repeatable)."),
     asserted_only: bool = typer.Option(False, "--asserted", help="Only asserted facts (hide negated, hypothetical, reported)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
-    ocr: str = typer.Option("auto", "--ocr", help=OCR_HELP),
-    ocr_lang: str = typer.Option("eng", "--ocr-lang", help="Tesseract language(s)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ocr: str = typer.Option("auto", "--ocr", metavar="[auto|off|force]", help=OCR_HELP),
+    ocr_lang: str = typer.Option("eng", "--ocr-lang", metavar="LANG", help="Tesseract language(s)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", help="Worker processes (0 = number of CPUs)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory."),
-    width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR", help="Cache directory."),
+    width: int = typer.Option(0, "--width", metavar="COLUMNS", help="Width of the table output (0 = the terminal's)."),
 ) -> None:
     """Every fact extracted from the documents, with its evidence and status, so you
     can see why a rule fired or did not.
@@ -521,8 +341,7 @@ def facts(
     from auditor.pipeline import discover, iter_case_results
 
     try:
-        if format not in ("table", "json", "csv"):
-            raise AuditorError(f"--format must be one of: table, json, csv (got {format!r})")
+        format = choice("--format", format, ("table", "json", "csv"))
         for k in kind:
             if k not in FACT_KINDS:
                 raise AuditorError(f"unknown fact kind {k!r} (known: {', '.join(FACT_KINDS)})")
@@ -544,7 +363,7 @@ def facts(
                         continue
                     rows.append((spec.id, r.info, f))
         term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 140)
-        _write(render_facts(rows, format, term_width), output)
+        _write(render_facts(rows, format, term_width), output, "json" if format == "json" else "text")
     except AuditorError as err:
         _fail(err)
 
@@ -554,15 +373,15 @@ def facts(
 
 @app.command(cls=_FastCommand)
 def terms(
-    paths: List[Path] = typer.Argument(..., help="PDF files or folders; each folder that holds PDFs is a case."),
-    format: str = typer.Option("table", "--format", "-f", help="table, json or csv (one row per case, one column per term)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
-    ocr: str = typer.Option("auto", "--ocr", help=OCR_HELP),
-    ocr_lang: str = typer.Option("eng", "--ocr-lang", help="Tesseract language(s)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
+    paths: List[Path] = typer.Argument(..., metavar="PATH", help="PDF files or folders; each folder that holds PDFs is a case."),
+    format: str = typer.Option("table", "--format", "-f", metavar="[table|json|csv]", help="Output format; csv is one row per case, one column per term."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ocr: str = typer.Option("auto", "--ocr", metavar="[auto|off|force]", help=OCR_HELP),
+    ocr_lang: str = typer.Option("eng", "--ocr-lang", metavar="LANG", help="Tesseract language(s)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", help="Worker processes (0 = number of CPUs)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory."),
-    width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR", help="Cache directory."),
+    width: int = typer.Option(0, "--width", metavar="COLUMNS", help="Width of the table output (0 = the terminal's)."),
 ) -> None:
     """The contract term sheet of each case: buyer, vendors, lenders, borrower, contract
     value, estimates, financing, procurement method, dates and subject, each with the
@@ -574,18 +393,18 @@ def terms(
     from auditor.report.terms_view import render_terms
 
     try:
-        if format not in ("table", "json", "csv"):
-            raise AuditorError(f"--format must be one of: table, json, csv (got {format!r})")
+        format = choice("--format", format, ("table", "json", "csv"))
         options = _scan_options(ocr, ocr_lang, 300, jobs, 300.0, cache_dir, no_cache, True)
         from auditor.ruleset.packs import with_case_packs
 
         rule_cache = _rule_cache_dir(options)
         loaded = _load_rule_set(None, cache_dir=rule_cache)
         found, notes = with_case_packs(discover(paths), _rule_dirs(None), loaded, rule_cache)
+        _refuse_inputs(output, paths, found)
         _warn(notes)
         result = run_scan(paths, options, list(loaded.rules), discovery=found, notes=notes)
         term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 100)
-        _write(render_terms(result, format, term_width), output)
+        _write(render_terms(result, format, term_width), output, "json" if format == "json" else "text")
     except AuditorError as err:
         _fail(err)
 
@@ -595,7 +414,7 @@ def terms(
 
 @rules_app.command("list", cls=_FastCommand)
 def rules_list(
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
 ) -> None:
     """List the rules: id, severity, status, title.
 
@@ -622,8 +441,8 @@ def rules_list(
 
 @rules_app.command("show", cls=_FastCommand)
 def rules_show(
-    rule_id: str = typer.Argument(..., help="The rule id, e.g. waived-tendering."),
-    rules: List[Path] = typer.Option([], "--rules", help="Extra rule directory (repeatable)."),
+    rule_id: str = typer.Argument(..., metavar="RULE_ID", help="The rule id, e.g. waived-tendering."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="Extra rule directory (repeatable)."),
 ) -> None:
     """What a rule flags, why it matters, its legal basis and an example.
 
@@ -649,7 +468,7 @@ def rules_show(
 
 @rules_app.command("validate", cls=_FastCommand)
 def rules_validate(
-    directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
+    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule directory (default: the built-in pack)."),
 ) -> None:
     """Check rule files against the schema and report every problem as file:line:col.
 
@@ -674,8 +493,8 @@ def rules_validate(
 
 @rules_app.command("schema", cls=_FastCommand)
 def rules_schema(
-    kind: str = typer.Option("rule", "--kind", help="rule (a rule file), pattern (a pattern set file), macros (patterns/macros.yaml), relevance (patterns/relevance.yaml), language (patterns/language.yaml) or pack (pack.yaml)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the schema to FILE instead of stdout."),
+    kind: str = typer.Option("rule", "--kind", metavar="[rule|pattern|macros|relevance|language|pack]", help="rule (a rule file), pattern (a pattern set file), macros (patterns/macros.yaml), relevance (patterns/relevance.yaml), language (patterns/language.yaml) or pack (pack.yaml)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the schema to FILE instead of stdout."),
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of rule files, pattern files or pack
     manifests, for editors and CI; generated from the validator's own tables.
@@ -685,17 +504,16 @@ def rules_schema(
     from auditor.ruleset.json_schema import KINDS, render
 
     try:
-        if kind not in KINDS:
-            raise AuditorError(f"--kind must be one of: {', '.join(KINDS)} (got {kind!r})")
-        _write(render(kind), output)
+        kind = choice("--kind", kind, KINDS)
+        _write(render(kind), output, "json")
     except AuditorError as err:
         _fail(err)
 
 
 @rules_app.command("test", cls=_FastCommand)
 def rules_test(
-    directory: Optional[Path] = typer.Argument(None, help="Rule directory (default: the built-in pack)."),
-    rule_id: Optional[str] = typer.Option(None, "--rule", help="Only this rule."),
+    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule directory (default: the built-in pack)."),
+    rule_id: Optional[str] = typer.Option(None, "--rule", metavar="RULE_ID", help="Only this rule."),
 ) -> None:
     """Run the rules' self-tests (<id>.test.yaml): texts that must fire and must not.
 
@@ -738,34 +556,6 @@ def _own_rules(rules, directory: Path) -> list:
 
 
 def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:
-        import errno
+    from auditor.scan_command import guarded
 
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            # a full disk or device (stdout > /dev/full): the environment's, not a bug
-            from auditor.outfile import drop_stdout
-
-            drop_stdout()
-            typer.echo(f"error: cannot write: {exc.strerror or exc}", err=True)
-            sys.exit(int(ExitCode.USAGE))
-        _internal(exc)
-
-
-def _internal(exc: BaseException) -> None:
-    """A bug: one line, the traceback only with --debug; exit 4."""
-    from auditor.ingest.worker import DEBUG_ENV
-
-    if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
-        import traceback
-
-        traceback.print_exception(exc)
-    from auditor.safe_text import strip_controls
-
-    detail = strip_controls(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
-    typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
-    sys.exit(int(ExitCode.INTERNAL))
+    guarded(lambda: app(), sys.argv[1:])

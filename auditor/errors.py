@@ -14,6 +14,8 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad command line, missing path, invalid rule file
     UNREADABLE = 3  # --strict and some document could not be read
     INTERNAL = 4  # internal error (a bug): in a document's fact extraction, a rule, or the tool
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
+    BROKEN_PIPE = 141  # stdout was closed before the report was written (| head): 128 + SIGPIPE
 
 
 # Stable codes for documents that cannot be read (the report's error.code).

@@ -245,6 +245,7 @@ class RuleInfo:
     rationale: str
     references: tuple[Reference, ...] = ()
     help_uri: str = ""
+    tags: tuple[str, ...] = ()  # the rule file's tags (--select/--ignore take them too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +261,7 @@ class Finding:
     case_id: str = "."
     legal_basis: str = ""  # one line: "Public Procurement Rules, 2004, rule 42(c)"
     known: bool = False  # present in the --baseline report
+    suppressed: str | None = None  # the reason of its entry in the --suppressions file (it does not count for --fail-on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +279,7 @@ class CaseResult:
     findings: tuple[Finding, ...]
     checks: tuple[Check, ...] = ()
     terms: "TermSheet | None" = None  # the contract term sheet (auditor.terms), built from the case's facts
+    warnings: tuple[str, ...] = ()  # about the case itself (its documents look unrelated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +313,7 @@ class AuditResult:
     # Cardinal's indicator results over the OCDS processes of the scan: (group, id, code, value),
     # group one of OCID, Buyer, ProcuringEntity, Tenderer (``--format cardinal`` prints them)
     indicators: tuple[tuple[str, str, str, float], ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()  # (document path, absolute path on disk): for SARIF's repository paths
 
     def iter_findings(self) -> Iterator[Finding]:
         for case in self.cases:

@@ -64,6 +64,8 @@ def write_stdout(text: str) -> None:
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head): the caller's exit code 141, no message
+        raise
     except OSError as exc:
         drop_stdout()
         raise UsageError(f"cannot write the report to standard output: {_reason(exc)}") from None

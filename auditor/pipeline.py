@@ -61,15 +61,27 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def discover(paths: Sequence[Path]) -> Discovery:
-    """Cases and documents under the given paths.  A case is a folder that
-    directly holds at least one PDF; its id is its path relative to the scanned
-    root ("." for the root).  A single file is a case of its own.  A case
-    folder's ``case.yaml`` (``pack: kenya``) names the pack for that case (a
-    single file's: its folder's); it is not a document."""
-    from auditor.ocds.read import is_ocds_name
-    from auditor.ruleset.packs import CASE_FILE, read_case_pack
+def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Sequence[str] = (),
+             whole_case: bool = False) -> Discovery:
+    """Cases and documents under the given paths.
 
+    A case is a folder that directly holds at least one PDF; its id is its path
+    relative to the scanned root, and the root's own name when it is the root
+    (never "."); a document's path is its case folder's id, then its name.  Files
+    given one by one are grouped by folder as if the folder holding them all had
+    been scanned: the files of one folder form that folder's case, exactly as the
+    folder scan would.  With several paths each id starts with its root's name.
+    ``case_per_file`` makes each document a case of its own (its path is its id).
+    ``whole_case``: a file given by name brings every document of its folder
+    with it (the pre-commit hook: a changed PDF is checked with its case).
+    ``exclude``: glob patterns matched against a document's or folder's report
+    path and its trailing parts (``drafts/*``, ``*.scan.pdf``); what they match is
+    listed as skipped.  A case folder's ``case.yaml`` may name the case, its pack
+    and the documents that belong together; it is not a document.  OCDS files
+    (``.json``/``.jsonl``) beside a case's PDFs join that case; elsewhere each of
+    their contracting processes is a case.  Every path met and not read (a FIFO or
+    device, an unreadable file or folder, another format) is listed as skipped
+    with its reason; names are shown with undecodable bytes escaped."""
     found = Discovery()
     if not paths:
         raise UsageError("no path given: auditor scan PATH...")
@@ -77,57 +89,133 @@ def discover(paths: Sequence[Path]) -> Discovery:
     for p in roots:
         if not p.exists():
             raise UsageError(f"path not found: {p}")
-    multi = len(roots) > 1
-    used: set[str] = set()
-    for root in roots:
-        prefix = _unique_prefix(root, used) if multi else ""
-        special = special_file_reason(root)
+    kept = []
+    for r in roots:
+        special = special_file_reason(r)
         if special is not None:  # a FIFO or a device on the command line: never opened
-            found.skipped.append(Skipped(prefix or root.name or str(root), special))
-            continue
-        if root.is_file():
-            label = prefix or display_path(root.name)  # a single file is a case of its own, named after it
-            if root.suffix.lower() in PDF_SUFFIXES:
-                pack = read_case_pack(root.resolve().parent)
-                found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),), pack))
-            elif is_ocds_name(root.name):
-                found.ocds_files.append(DocTask(root.resolve(), label, label))
-            else:
-                found.skipped.append(Skipped(label, f"not a PDF ({root.suffix or 'no extension'})"))
-            continue
-        def unreadable(exc: OSError, root=root, prefix=prefix) -> None:
+            found.skipped.append(Skipped(display_path(str(r)), special))
+        else:
+            kept.append(r)
+    groups: list[tuple[Path, list[Path] | None]] = [(r, None) for r in kept if r.is_dir()]
+    files = [r for r in kept if not r.is_dir()]
+    if files:
+        common = Path(os.path.commonpath([str(f.resolve().parent) for f in files]))
+        groups.append((common, files))
+    multi = len(groups) > 1
+    used: set[str] = set()
+    claimed: set[Path] = set()  # a document named twice (as a file and inside a folder) is read once
+    for root, only in sorted(groups, key=lambda g: g[1] is not None):
+        prefix = _unique_prefix(root, used) if multi else ""
+        own = display_path(prefix or root.resolve().name or "root")  # the id of the root folder's own case
+
+        def folder_id_of(rel_dir: str, own=own, prefix=prefix) -> str:
+            rel_dir = display_path(rel_dir)  # names are shown, bytes escaped
+            return own if rel_dir == "." else (f"{prefix}/{rel_dir}" if prefix else rel_dir)
+
+        def unreadable(exc: OSError, root=root, folder_id_of=folder_id_of) -> None:
             # a folder os.walk cannot list: said, never silently dropped
             rel = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
-            rel = rel if not prefix else (prefix if rel == "." else f"{prefix}/{rel}")
-            found.skipped.append(Skipped(rel, f"folder cannot be read: {exc.strerror or exc}"))
+            found.skipped.append(Skipped(folder_id_of(rel) + "/", f"folder cannot be read: {exc.strerror or exc}"))
 
-        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
-            here = Path(dirpath)
-            rel_dir = display_path(here.relative_to(root).as_posix())  # names are shown, bytes escaped
-            case_id = rel_dir if not prefix else (prefix if rel_dir == "." else f"{prefix}/{rel_dir}")
-            docs: list[DocTask] = []
-            ocds: list[DocTask] = []
-            for name in sorted(filenames):
-                if _hidden(name) or name == CASE_FILE:
-                    continue
-                full = here / name
-                rel = display_path(name) if case_id == "." else f"{case_id}/{display_path(name)}"
-                if not full.is_file():
-                    found.skipped.append(Skipped(rel, special_file_reason(full) or "not a regular file"))
-                elif not os.access(full, os.R_OK):
-                    found.skipped.append(Skipped(rel, "cannot be read: permission denied"))
-                elif full.suffix.lower() in PDF_SUFFIXES:
-                    docs.append(DocTask(full.resolve(), rel, case_id))
-                elif is_ocds_name(name):
-                    ocds.append(DocTask(full.resolve(), rel, case_id))
-                else:
-                    found.skipped.append(Skipped(rel, f"not a PDF ({full.suffix or 'no extension'})"))
-            if docs:
-                found.cases.append(CaseSpec(case_id, tuple(docs), read_case_pack(here), ocds=tuple(ocds)))
-            else:
-                found.ocds_files.extend(ocds)
+        for here, names in (_walk(root, unreadable) if only is None else _given(only, whole_case)):
+            rel_dir = here.resolve().relative_to(root.resolve()).as_posix() if only is not None else here.relative_to(root).as_posix()
+            folder_id = folder_id_of(rel_dir)
+            if _excluded(folder_id, exclude) and rel_dir != ".":
+                found.skipped.append(Skipped(folder_id + "/", "excluded (--exclude)"))
+                continue
+            _add_folder(found, here, folder_id, names, claimed, case_per_file, exclude,
+                        listed=only is not None and not whole_case)
+    seen: dict[str, CaseSpec] = {}
+    for spec in found.cases:
+        if spec.id in seen:
+            a, b = seen[spec.id].documents[0].path.parent, spec.documents[0].path.parent
+            raise UsageError(f"two cases have the id '{spec.id}' ({a} and {b}): give one of them another "
+                             "name in its case.yaml, or scan them separately")
+        seen[spec.id] = spec
     return found
+
+
+def _walk(root: Path, onerror: Callable[[OSError], None] | None = None) -> Iterator[tuple[Path, list[str]]]:
+    """(folder, its file names) for every folder under root, hidden ones left out;
+    ``onerror`` hears of each folder that cannot be listed."""
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
+        yield Path(dirpath), sorted(filenames)
+
+
+def _given(files: Sequence[Path], whole_case: bool = False) -> Iterator[tuple[Path, list[str]]]:
+    """(folder, the file names given in it) for files named on the command line;
+    with ``whole_case``, every file of those folders."""
+    by_dir: dict[Path, list[str]] = {}
+    for f in files:
+        by_dir.setdefault(f.resolve().parent, []).append(f.name)
+    for folder in sorted(by_dir):
+        names = sorted(os.listdir(folder)) if whole_case else by_dir[folder]
+        yield folder, sorted(set(names))
+
+
+def _add_folder(found: Discovery, here: Path, folder_id: str, names: Sequence[str], claimed: set[Path],
+                case_per_file: bool, exclude: Sequence[str], listed: bool) -> None:
+    """The case (or, with case_per_file, the cases) of one folder's documents."""
+    from auditor.ocds.read import is_ocds_name
+    from auditor.ruleset.packs import CASE_FILE, read_case_file
+
+    docs: list[DocTask] = []
+    ocds: list[DocTask] = []
+    candidates: list[tuple[str, Path, str]] = []
+    for name in names:
+        if (_hidden(name) and not listed) or name == CASE_FILE:
+            continue
+        full = here / name
+        rel = f"{folder_id}/{display_path(name)}"
+        if _excluded(rel, exclude):
+            found.skipped.append(Skipped(rel, "excluded (--exclude)"))
+        elif not full.is_file():
+            found.skipped.append(Skipped(rel, special_file_reason(full) or "not a regular file"))
+        elif not os.access(full, os.R_OK):
+            found.skipped.append(Skipped(rel, "cannot be read: permission denied"))
+        elif full.suffix.lower() in PDF_SUFFIXES:
+            candidates.append((name, full, rel))
+        elif is_ocds_name(name):
+            resolved = full.resolve()
+            if resolved not in claimed:
+                claimed.add(resolved)
+                ocds.append(DocTask(resolved, rel, folder_id))
+        else:
+            found.skipped.append(Skipped(rel, f"not a PDF ({full.suffix or 'no extension'})"))
+    if not candidates:
+        found.ocds_files.extend(ocds)  # no PDF beside them: each process is a case of its own
+        return
+    case = read_case_file(here.resolve())
+    case_id = case.name or folder_id
+    for name, full, rel in candidates:
+        if case.documents and name not in case.documents:
+            found.skipped.append(Skipped(rel, f"not among the documents of {CASE_FILE}"))
+            continue
+        resolved = full.resolve()
+        if resolved in claimed:
+            continue
+        claimed.add(resolved)
+        docs.append(DocTask(resolved, rel, rel if case_per_file else case_id))
+    if case_per_file:
+        found.cases.extend(CaseSpec(d.rel, (d,), case.pack) for d in docs)
+        found.ocds_files.extend(ocds)
+    elif docs:
+        ocds = [replace(t, case_id=case_id) for t in ocds]
+        found.cases.append(CaseSpec(case_id, tuple(docs), case.pack, ocds=tuple(ocds)))
+    else:
+        found.ocds_files.extend(ocds)
+
+
+def _excluded(rel: str, patterns: Sequence[str]) -> bool:
+    """Whether a report path, or any of its trailing parts, matches a glob."""
+    if not patterns:
+        return False
+    from fnmatch import fnmatchcase
+
+    parts = rel.strip("/").split("/")
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(fnmatchcase(t, g.strip("/")) for g in patterns for t in tails)
 
 
 def _unique_prefix(root: Path, used: set[str]) -> str:
@@ -166,6 +254,9 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
         findings = [replace(f, known=f.fingerprint in baseline) for f in findings]
     findings.sort(key=finding_order)
     terms = build_terms(view.facts, {d.path: d.kind for d in view.documents}, _max_spread(rules))
+    from auditor.relatedness import unrelated_warning
+
+    warning = unrelated_warning(case_id, results)
     return CaseResult(
         id=case_id,
         score=case_score(findings),
@@ -173,6 +264,7 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
         findings=tuple(findings),
         checks=tuple(sorted(checks, key=lambda c: c.rule_id)),
         terms=terms,
+        warnings=(warning,) if warning else (),
     )
 
 
@@ -284,7 +376,8 @@ def run_scan(
         cache_hits=cache_hits,
         seconds=tuple(sorted((k, round(v, 4)) for k, v in stage.items())),
     )
-    notes = tuple(notes) + _notes(docs) + (tuple(ocds.notes) if ocds is not None else ())
+    notes = (tuple(notes) + tuple(f"warning: {w}" for c in cases for w in c.warnings) + _notes(docs)
+             + (tuple(ocds.notes) if ocds is not None else ()))
     # the rules applied: the run's, and those only a case's pack brought (by id, the run's first)
     applied = {r.id: r for r in rules}
     for spec in discovery.cases:
@@ -301,6 +394,7 @@ def run_scan(
         notes=notes,
         baseline_used=baseline is not None,
         indicators=ocds.indicators if ocds is not None else (),
+        sources=tuple(sorted((t.rel, str(t.path)) for c in discovery.cases for t in c.documents)),
     )
 
 
@@ -389,4 +483,5 @@ def load_baseline(path: Path) -> frozenset[str]:
 def failing(result: AuditResult, fail_on: Severity | None) -> list[Finding]:
     if fail_on is None:
         return []
-    return [f for f in result.iter_findings() if not f.known and f.severity.rank >= fail_on.rank]
+    return [f for f in result.iter_findings()
+            if not f.known and f.suppressed is None and f.severity.rank >= fail_on.rank]

@@ -72,14 +72,16 @@ def test_json_output_is_deterministic(tmp_path: Path) -> None:
     assert "generated_at" not in json.loads(a.stdout)
 
 
-def test_root_case_is_dot_and_single_file_is_its_own_case() -> None:
+def test_root_case_is_named_after_its_folder_and_a_single_file_joins_its_folders_case() -> None:
     res = scan(str(EXAMPLE), "--format", "json")
-    assert [c["id"] for c in json.loads(res.stdout)["cases"]] == ["."]
+    report = json.loads(res.stdout)
+    assert [c["id"] for c in report["cases"]] == ["islamabad-safe-city"]
+    assert {d["path"] for d in report["cases"][0]["documents"]} == {f"islamabad-safe-city/{p.name}" for p in EXAMPLE.glob("*.pdf")}
     one = EXAMPLE / "letter-of-award.pdf"
     res = scan(str(one), "--format", "json")
     report = json.loads(res.stdout)
-    assert [c["id"] for c in report["cases"]] == ["letter-of-award.pdf"]
-    assert report["cases"][0]["documents"][0]["path"] == "letter-of-award.pdf"
+    assert [c["id"] for c in report["cases"]] == ["islamabad-safe-city"]
+    assert report["cases"][0]["documents"][0]["path"] == "islamabad-safe-city/letter-of-award.pdf"
 
 
 # --- exit codes ------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def test_exit_2_for_missing_path() -> None:
 def test_exit_2_for_unknown_option_and_bad_values() -> None:
     assert runner.invoke(app, ["scan", str(EXAMPLE), "--no-such-option"]).exit_code == 2
     res = scan(str(EXAMPLE), "--fail-on", "severe")
-    assert res.exit_code == 2 and "unknown severity" in res.output
+    assert res.exit_code == 2 and "--fail-on must be one of: info, low, medium, high, critical" in res.output
     res = scan(str(EXAMPLE), "--format", "xml")
     assert res.exit_code == 2 and "--format must be one of" in res.output
 
@@ -139,9 +141,9 @@ def test_exit_3_strict_with_unreadable_document(tmp_path: Path) -> None:
     assert res.exit_code == 0
     report = json.loads(res.stdout)
     docs = {d["path"]: d for d in report["cases"][0]["documents"]}
-    assert docs["broken.pdf"]["error"]["code"] == "not-pdf"
-    assert docs["good.pdf"]["error"] is None and docs["good.pdf"]["pages"] == 3
-    assert report["skipped"] == [{"path": "notes.txt", "reason": "not a PDF (.txt)"}]
+    assert docs["case/broken.pdf"]["error"]["code"] == "not-pdf"
+    assert docs["case/good.pdf"]["error"] is None and docs["case/good.pdf"]["pages"] == 3
+    assert report["skipped"] == [{"path": "case/notes.txt", "reason": "not a PDF (.txt)"}]
     assert scan(str(case), "--strict").exit_code == 3
 
 
@@ -225,7 +227,8 @@ def test_several_paths_give_distinct_cases() -> None:
     res = scan(str(EXAMPLE / "letter-of-award.pdf"), str(FIXTURE_CASES / "clean-open-tender"), "--format", "json", "--ocr", "off")
     report = json.loads(res.stdout)
     by_id = {c["id"]: [d["path"] for d in c["documents"]] for c in report["cases"]}
-    assert by_id["letter-of-award.pdf"] == ["letter-of-award.pdf"]
+    # each root's cases start with the root's name; a file joins its folder's case
+    assert by_id["islamabad-safe-city"] == ["islamabad-safe-city/letter-of-award.pdf"]
     assert "clean-open-tender" in by_id and all(p.startswith("clean-open-tender/") for p in by_id["clean-open-tender"])
 
 

@@ -52,6 +52,7 @@ GOLDEN_CASES = ("islamabad-safe-city", "xss-probe")
 GOLDEN_NAMES = {
     Format.TABLE: "scan.table.txt",
     Format.JSON: "scan.json",
+    Format.JSONL: "scan.jsonl",
     Format.MARKDOWN: "scan.md",
     Format.SARIF: "scan.sarif",
     Format.CSV: "scan.csv",
@@ -59,6 +60,16 @@ GOLDEN_NAMES = {
     Format.CARDINAL: "scan.cardinal.json",
 }
 GOLDEN_OPTIONS = RenderOptions(width=100, color=False, timings=False)
+
+
+def options_for(result: AuditResult, fmt: Format) -> RenderOptions:
+    """The golden options; SARIF's uris are relative to the folder the scan ran
+    in (the repository root, as the CLI finds it), the parent of filings/."""
+    if fmt is not Format.SARIF or not result.sources:
+        return GOLDEN_OPTIONS
+    source = Path(result.sources[0][1])
+    root = next(p for p in source.parents if p.name == "filings").parent
+    return replace(GOLDEN_OPTIONS, base_dir=str(root))
 
 
 def update_golden() -> bool:
@@ -136,7 +147,7 @@ def test_every_format_has_a_golden_file_name() -> None:
 
 @pytest.mark.parametrize("fmt", list(Format), ids=[f.value for f in Format])
 def test_golden(golden_result: AuditResult, fmt: Format) -> None:
-    assert_golden(GOLDEN_NAMES[fmt], render(golden_result, fmt, GOLDEN_OPTIONS))
+    assert_golden(GOLDEN_NAMES[fmt], render(golden_result, fmt, options_for(golden_result, fmt)))
 
 
 @pytest.mark.parametrize("fmt", list(Format), ids=[f.value for f in Format])
@@ -149,7 +160,10 @@ def test_render_is_deterministic_and_pure(golden_result: AuditResult, fmt: Forma
 @pytest.mark.parametrize("fmt", list(Format), ids=[f.value for f in Format])
 def test_empty_result_renders(fmt: Format) -> None:
     text = render(AuditResult(tool_version="0.0.0", roots=("empty",), cases=()), fmt, GOLDEN_OPTIONS)
-    assert text.strip()
+    if fmt is Format.JSONL:
+        assert text == ""  # one line per finding: no finding, no line
+    else:
+        assert text.strip()
 
 
 def test_golden_scan_has_what_the_goldens_should_show(golden_result: AuditResult) -> None:

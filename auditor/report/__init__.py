@@ -25,11 +25,13 @@ class RenderOptions:
     # (document path as in the report -> href); a document not listed is linked
     # by its path relative to the scanned root.
     document_links: tuple[tuple[str, str], ...] = ()
+    base_dir: str | None = None  # SARIF: the directory (absolute) that document URIs are relative to
 
 
 class Format(str, Enum):
     TABLE = "table"
     JSON = "json"
+    JSONL = "jsonl"
     MARKDOWN = "markdown"
     SARIF = "sarif"
     CSV = "csv"
@@ -40,6 +42,7 @@ class Format(str, Enum):
 _MODULES: dict[Format, str] = {
     Format.TABLE: "auditor.report.table",
     Format.JSON: "auditor.report.json_",
+    Format.JSONL: "auditor.report.jsonl",
     Format.MARKDOWN: "auditor.report.markdown",
     Format.SARIF: "auditor.report.sarif",
     Format.CSV: "auditor.report.csv_",

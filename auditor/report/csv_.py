@@ -1,9 +1,13 @@
 """CSV: one row per finding, for spreadsheets and data journalism.
 
 Columns: case, rule_id, severity, score, confidence, document, page, quote,
-message, fingerprint, known, legal_basis, title, other_evidence.  The document,
-page and quote are those of the finding's first (primary) evidence item; the
-others are listed as ``document:page`` in ``other_evidence``.  Rows are in a
+message, fingerprint, known, legal_basis, title, other_evidence, sha256,
+case_score, ocr, suppressed.  The document, page, quote, sha256 (of that
+document) and ocr (the quote was read by OCR) are those of the finding's first
+(primary) evidence item; the others are listed in ``other_evidence`` as
+``document:page "quote"``, separated by `` | ``.  ``case_score`` is the risk
+score of the finding's case; ``suppressed`` is the reason from the
+suppressions file, empty when the finding is not suppressed.  Rows are in a
 fixed order (case, then most severe and highest score first), so the file is
 byte-for-byte reproducible.
 
@@ -38,6 +42,10 @@ COLUMNS = (
     "legal_basis",
     "title",
     "other_evidence",
+    "sha256",
+    "case_score",
+    "ocr",
+    "suppressed",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,6 +59,7 @@ def cell(text: str) -> str:
 
 def rows(result: AuditResult) -> list[dict[str, object]]:
     out = []
+    case_scores = {c.id: c.score for c in result.cases}
     for f in sorted(result.iter_findings(), key=finding_key):
         first = f.evidence[0] if f.evidence else None
         out.append(
@@ -68,7 +77,11 @@ def rows(result: AuditResult) -> list[dict[str, object]]:
                 "known": f.known,
                 "legal_basis": cell(f.legal_basis),
                 "title": cell(f.title),
-                "other_evidence": cell("; ".join(e.where for e in f.evidence[1:])),
+                "other_evidence": cell(" | ".join(f'{e.where} "{" ".join(e.quote.split())}"' for e in f.evidence[1:])),
+                "sha256": first.sha256 if first else "",
+                "case_score": case_scores.get(f.case_id),
+                "ocr": bool(first and first.ocr),
+                "suppressed": cell(f.suppressed or ""),
             }
         )
     return out

@@ -341,6 +341,8 @@ def _finding_row(result: AuditResult, order: int, f: Finding, rules_uri: dict[st
                 + "</details>"
             )
     known = '<br><span class="known" title="present in the baseline report">known</span>' if f.known else ""
+    if f.suppressed is not None:
+        known += f'<br><span class="known" title="{esc(f.suppressed)}">suppressed: {esc(f.suppressed)}</span>'
     basis = f"Legal basis: {esc(f.legal_basis)} · " if f.legal_basis else ""
     return (
         f'<tr data-order="{order}" data-case="{esc(label)}" data-severity="{f.severity.rank}" '

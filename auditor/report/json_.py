@@ -65,6 +65,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "legal_basis": f.legal_basis,
         "help_uri": _help_uri(f.rule_id),
         "known": f.known,
+        "suppressed": {"reason": f.suppressed} if f.suppressed is not None else None,
     }
 
 
@@ -76,6 +77,7 @@ def case_dict(c: CaseResult) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in c.findings],
         "checks": [{"rule_id": k.rule_id, "outcome": k.outcome.value, "reason": k.reason} for k in c.checks],
         "terms": sheet_dict(c.terms) if c.terms is not None else None,
+        "warnings": list(c.warnings),
     }
 
 

@@ -156,6 +156,7 @@ def _summary(result: AuditResult) -> list[str]:
         ev = f.evidence[0] if f.evidence else None
         where = f" — {_where(ev.document, ev.page, ev)}" if ev else ""
         known = " (known)" if f.known else ""
+        known += f" (suppressed: {md(f.suppressed)})" if f.suppressed is not None else ""
         lines.append(
             f"{i}. **{f.severity.value}** · {md(f.title)} — case {md(case_label(result, f.case_id))}{where} "
             f"(score {f.score:.1f}){known}"
@@ -213,6 +214,8 @@ def _finding(result: AuditResult, n: int, f: Finding, links: dict[str, str] | No
     ]
     if f.known:
         facts.append("**Known:** already in the baseline")
+    if f.suppressed is not None:
+        facts.append(f"**Suppressed:** {md(f.suppressed)}")
     lines = [
         f"#### {n}. {md(f.title)}",
         "",

@@ -13,13 +13,16 @@ three ways (docs/ci.md explains it to users):
   ``charOffset`` would mean an offset into the PDF file, which a quote has not.
 - ``result.properties`` repeats case, page, quote and the document's sha256.
 
-``artifactLocation.uri`` is relative: GitHub resolves it against the
-repository root and ignores ``uriBaseId``, so when the scan root is a relative
-folder inside the working directory the uri is the path from there
-(``filings/<case>/<doc>.pdf``, base ``SRCROOT``); otherwise it is the path
-relative to the scan root (base ``SCANROOT``, described in
-``originalUriBaseIds``).  The reports' own document path (relative to the scan
-root) is in ``result.properties.document``.  ``partialFingerprints["auditorFinding/v1"]``
+``artifactLocation.uri`` is the document's real path relative to the
+repository root (base ``SRCROOT``): GitHub resolves a relative uri against the
+repository and ignores ``uriBaseId``.  The root is ``--sarif-base-uri`` when
+given, else the git top level above the current directory, else the current
+directory (``repository_root``); the CLI passes it as ``RenderOptions.base_dir``
+and the documents' paths on disk come from ``AuditResult.sources``.  A document
+outside that root gets an absolute ``file:`` uri; a result rendered without a
+base directory uses the report's document paths (base ``SCANROOT``).  The
+reports' own document path is in ``result.properties.document``.
+``partialFingerprints["auditorFinding/v1"]``
 is the finding's fingerprint (rule + document hash + quote), stable across runs
 and machines.  ``baselineState`` is written when the scan used a baseline
 (``--baseline``): "unchanged" for known findings, "new" for the rest.
@@ -29,7 +32,9 @@ Documents that could not be read become ``toolExecutionNotifications``.
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote as _quote
 
@@ -60,6 +65,12 @@ SECURITY_SEVERITY = {
     Severity.INFO: "1.0",
 }
 PRECISION = {"stable": "high", "experimental": "medium"}
+# GitHub code scanning's documented limits (SARIF results exceeding limits): at most
+# 25,000 results per run (5,000 shown), 1,000 locations per result (100 shown),
+# 20 tags per rule (10 shown), 20 runs per file.  Kept within the shown limits.
+MAX_RESULTS = 25_000
+MAX_RELATED = 99  # + the primary location: 100
+MAX_TAGS = 10
 
 # Notification descriptors (tool.driver.notifications) for what went wrong while reading.
 NOTIFICATIONS = {
@@ -72,7 +83,6 @@ NOTIFICATIONS = {
     "unread-pages": "Some pages had no usable text (image-only pages without OCR, blank or garbled pages).",
     "skipped-file": "A file in a scanned folder is not a PDF and was not read.",
 }
-_DRIVE = re.compile(r"^[A-Za-z]:/")
 
 
 def camel_case(rule_id: str) -> str:
@@ -91,48 +101,41 @@ def uri(path: str) -> str:
                    for i, part in enumerate(parts))
 
 
+def repository_root(explicit: str | None = None, cwd: Path | None = None) -> str:
+    """The directory SARIF uris are relative to: ``explicit`` (a directory or a
+    ``file:`` uri), else the git top level above ``cwd``, else ``cwd``."""
+    here = (cwd or Path.cwd()).resolve()
+    if explicit:
+        if explicit.startswith("file:"):
+            from urllib.parse import unquote, urlparse
+
+            explicit = unquote(urlparse(explicit).path)
+        return str((here / explicit).resolve())
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():  # a directory, or a file in a worktree/submodule
+            return str(folder)
+    return str(here)
+
+
 class Locator:
-    """Where documents are, as SARIF artifact locations.
+    """Where documents are, as SARIF artifact locations (see the module's docstring)."""
 
-    GitHub code scanning resolves a relative ``uri`` against the repository root
-    and ignores ``uriBaseId``/``originalUriBaseIds``.  So when the scan root was
-    given as a relative path inside the working directory (``auditor scan
-    filings`` run from the repository root, the CI case), the uri is the
-    document's path from the working directory (``filings/<case>/<doc>.pdf``)
-    with base ``SRCROOT``.  Otherwise (an absolute root, a root outside the
-    working directory, several roots) it is the document's path relative to the
-    scan root, with base ``SCANROOT``, which ``originalUriBaseIds`` describes.
-    """
-
-    def __init__(self, result: AuditResult) -> None:
-        self.prefix: str | None = None  # set: uri = prefix + path, base SRCROOT
+    def __init__(self, result: AuditResult, base_dir: str | None) -> None:
+        self.sources = dict(result.sources) if base_dir else {}
+        self.base = base_dir
         self.bases: dict[str, Any] = {}
-        described = {"description": {"text": "The folder given to auditor scan; the reports' document paths are relative to it."}}
-        workdir = {"description": {"text": "The directory auditor scan was run from (the repository root in CI)."}}
-        if len(result.roots) != 1:
-            self.bases = {ROOT_BASE: {"description": {"text": "Several paths were scanned; each document path starts with the name of its root."}}}
-            return
-        root = result.roots[0].replace("\\", "/").rstrip("/") or "/"
-        if any(d.path == c.id for c in result.cases for d in c.documents):
-            # a PDF given on the command line is a case of its own, named by its file name
-            root = root.rsplit("/", 1)[0] if "/" in root else "."
-        parts = [p for p in root.split("/") if p not in ("", ".")]
-        if root.startswith("/") or _DRIVE.match(root):
-            encoded = _quote(root, safe="/:-._~").rstrip("/")
-            absolute = "file://" + ("" if root.startswith("/") else "/") + encoded + "/"
-            self.bases = {ROOT_BASE: {"uri": absolute, **described}}
-        elif ".." in parts:
-            self.bases = {
-                ROOT_BASE: {"uri": uri("/".join(parts)) + "/", "uriBaseId": WORKDIR_BASE, **described},
-                WORKDIR_BASE: workdir,
-            }
-        else:
-            self.prefix = "/".join(parts) + "/" if parts else ""
-            self.bases = {WORKDIR_BASE: workdir}
 
     def __call__(self, path: str) -> dict[str, Any]:
-        if self.prefix is not None:
-            return {"uri": uri(self.prefix + path), "uriBaseId": WORKDIR_BASE}
+        source = self.sources.get(path)
+        if source is not None and self.base is not None:
+            rel = os.path.relpath(source, self.base)
+            if rel != ".." and not rel.startswith(".." + os.sep) and not os.path.isabs(rel):
+                self.bases.setdefault(WORKDIR_BASE, {"description": {"text": "The repository root (git top level, "
+                                      "or --sarif-base-uri); document uris are relative to it."}})
+                return {"uri": uri(Path(rel).as_posix()), "uriBaseId": WORKDIR_BASE}
+            return {"uri": Path(source).as_uri()}
+        self.bases.setdefault(ROOT_BASE, {"description": {"text": "The reports' document paths: each starts with its "
+                              "case folder's path relative to the scanned folder."}})
         return {"uri": uri(path), "uriBaseId": ROOT_BASE}
 
 
@@ -180,7 +183,7 @@ def _rule(r: RuleInfo) -> dict[str, Any]:
         "severity": r.severity.value,
         "status": r.status,
         "legalBasis": legal_basis(r.references),
-        "tags": ["procurement", "red-flag", r.status],
+        "tags": _tags(r),
         "precision": PRECISION.get(r.status, "medium"),
         "security-severity": SECURITY_SEVERITY[r.severity],
     }
@@ -211,6 +214,54 @@ def _location(e: Evidence, artifact: Artifacts, ident: int | None = None) -> dic
     return loc
 
 
+def _tags(r: RuleInfo) -> list[str]:
+    """GitHub reads ``security-severity`` only for rules tagged ``security``, and
+    shows at most MAX_TAGS tags."""
+    tags = ["security", "procurement", "red-flag", r.status, *r.tags]
+    return list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS]
+
+
+def primary_evidence(f: Finding) -> int:
+    """The index of the evidence item the message cites first (its own location),
+    else 0.  A citation is the document's path (or its file name) in the message,
+    with the evidence's page when the message gives one right after it."""
+    text = f.message
+    best: tuple[int, int, int] | None = None  # (position, page not cited, index)
+    for i, e in enumerate(f.evidence):
+        for name in dict.fromkeys((e.document, e.document.rsplit("/", 1)[-1])):
+            at = text.find(name)
+            while at >= 0:
+                after = text[at + len(name): at + len(name) + 12]
+                page = re.match(r"(?:,\s*|\s+)p(?:age|\.)\s*(\d+)", after)
+                if page is None or int(page.group(1)) == e.page:
+                    key = (at, 0 if page else 1, i)
+                    best = key if best is None or key < best else best
+                    break
+                at = text.find(name, at + 1)
+    return best[2] if best is not None else 0
+
+
+def _linked_message(f: Finding, primary: int, related: list[tuple[int, Evidence]]) -> dict[str, str]:
+    """The message, with every citation of a related location linked to it
+    (``[text](id)``, which GitHub renders as a link) and the related locations the
+    message does not cite listed after it.  Literal brackets are escaped."""
+    text = " ".join(f.message.split()) or "(no message)"
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    cited: set[int] = set()
+    for ident, e in related:
+        for name in dict.fromkeys((e.document, e.document.rsplit("/", 1)[-1])):
+            pattern = re.compile(re.escape(name) + r"((?:,\s*|\s+)p\.\s*" + str(e.page) + r")(?!\d)")
+            m = pattern.search(text)
+            if m and not text[max(0, m.start() - 1):m.start()] == "[":
+                text = text[:m.start()] + f"[{m.group(0)}]({ident})" + text[m.end():]
+                cited.add(ident)
+                break
+    rest = [f"[{e.document.rsplit('/', 1)[-1]}, p.{e.page}]({ident})" for ident, e in related if ident not in cited]
+    if rest:
+        text += " Other evidence: " + ", ".join(rest) + "."
+    return {"text": text}
+
+
 def _result(f: Finding, rule_index: dict[str, int], artifact: Artifacts, baseline: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": f.rule_id,
@@ -218,13 +269,21 @@ def _result(f: Finding, rule_index: dict[str, int], artifact: Artifacts, baselin
         "level": LEVEL[f.severity],
         "message": _message(f.message),
     }
+    first = None
     if f.evidence:
-        out["locations"] = [_location(f.evidence[0], artifact)]
-        if len(f.evidence) > 1:
-            out["relatedLocations"] = [_location(e, artifact, i) for i, e in enumerate(f.evidence[1:], 1)]
+        primary = primary_evidence(f)
+        first = f.evidence[primary]
+        others = [e for i, e in enumerate(f.evidence) if i != primary][:MAX_RELATED]
+        related = list(enumerate(others, 1))
+        out["message"] = _linked_message(f, primary, related)
+        out["locations"] = [_location(first, artifact)]
+        if related:
+            out["relatedLocations"] = [_location(e, artifact, i) for i, e in related]
     out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     if baseline:
         out["baselineState"] = "unchanged" if f.known else "new"
+    if f.suppressed is not None:
+        out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f.suppressed}]
     out["rank"] = max(0.0, min(100.0, float(f.score)))
     props: dict[str, Any] = {
         "case": f.case_id,
@@ -234,8 +293,7 @@ def _result(f: Finding, rule_index: dict[str, int], artifact: Artifacts, baselin
         "legalBasis": f.legal_basis,
         "known": f.known,
     }
-    if f.evidence:
-        first = f.evidence[0]
+    if first is not None:
         props.update({"document": first.document, "page": first.page, "quote": first.quote, "documentSha256": first.sha256})
     out["properties"] = props
     return out
@@ -288,15 +346,34 @@ def _default_level(ident: str) -> str:
     return "warning" if ident == "unread-pages" else "note" if ident == "skipped-file" else "error"
 
 
-def sarif_log(result: AuditResult) -> dict[str, Any]:
+def automation_id(result: AuditResult, base_dir: str | None) -> str:
+    """``runAutomationDetails.id``: "auditor/<what was scanned>/<run>".  The
+    category (the scanned documents' common folder, relative to the repository
+    root) stays the same from run to run, so GitHub tracks the same alerts; the
+    run part is the scan time when the report records one."""
+    category = ""
+    if base_dir and result.sources:
+        common = os.path.commonpath([os.path.dirname(src) for _, src in result.sources])
+        rel = os.path.relpath(common, base_dir)
+        category = "" if rel.startswith("..") or os.path.isabs(rel) else Path(rel).as_posix()
+        category = "" if category == "." else category
+    return f"auditor/{category + '/' if category else ''}{result.generated_at or ''}"
+
+
+def sarif_log(result: AuditResult, base_dir: str | None = None) -> dict[str, Any]:
     rules = {r.id: r for r in result.rules}
     findings = sorted(result.iter_findings(), key=finding_key)
+    dropped = 0
+    if len(findings) > MAX_RESULTS:  # GitHub rejects more: keep the most severe
+        keep = set(id(f) for f in sorted(findings, key=lambda f: (-f.severity.rank, -f.score))[:MAX_RESULTS])
+        dropped = len(findings) - MAX_RESULTS
+        findings = [f for f in findings if id(f) in keep]
     for f in findings:
         rules.setdefault(f.rule_id, _placeholder_rule(f))
     ordered = [rules[k] for k in sorted(rules)]
     rule_index = {r.id: i for i, r in enumerate(ordered)}
     documents = sorted(result.documents, key=lambda d: d.path)
-    locate = Locator(result)
+    locate = Locator(result, base_dir)
     artifact = Artifacts(locate, documents)
     baseline = result.baseline_used
     descriptors, notifications = _notifications(result, artifact)
@@ -317,6 +394,7 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
         invocation["endTimeUtc"] = stamp[:-6] + "Z" if stamp.endswith("+00:00") else stamp
     run: dict[str, Any] = {
         "tool": {"driver": driver},
+        "automationDetails": {"id": automation_id(result, base_dir)},
         "invocations": [invocation],
         "originalUriBaseIds": locate.bases,
         "artifacts": [_artifact(d, locate) for d in documents],
@@ -326,7 +404,8 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
                 {"id": c.id, "score": c.score, "documents": len(c.documents), "findings": len(c.findings)}
                 for c in sorted(result.cases, key=lambda c: c.id)
             ],
-            "notes": list(result.notes),
+            "notes": list(result.notes) + ([f"{dropped} finding(s) of the lowest severity left out: "
+                                             f"GitHub accepts at most {MAX_RESULTS} results per run"] if dropped else []),
         },
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -334,4 +413,4 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
 
 def render(result: AuditResult, options: RenderOptions | None = None) -> str:
     # raw C1/bidi characters escaped (C0 ones json escapes itself): the same values, inert on a terminal
-    return json_text(json.dumps(sarif_log(result), indent=2, ensure_ascii=False)) + "\n"
+    return json_text(json.dumps(sarif_log(result, options.base_dir if options else None), indent=2, ensure_ascii=False)) + "\n"

@@ -124,6 +124,8 @@ def _severity(f) -> Text:
     sev = Text(f.severity.value, style=SEVERITY_STYLE[f.severity])
     if f.known:
         sev.append(" (known)", style="dim")
+    if f.suppressed is not None:
+        sev.append(f" (suppressed: {strip_controls(f.suppressed)})", style="dim")
     return sev
 
 

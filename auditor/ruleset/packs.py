@@ -40,7 +40,7 @@ CASE_FILE = "case.yaml"
 PACK_KEYS = keys(PACK_FILE_SCHEMA)  # the format lives in pattern_schema (the JSON Schema too)
 SETTINGS_KEYS = {"country": False, "currency_aliases": False, "international_markers": False,
                  "scope_markers": False, "default_scope": False}
-CASE_KEYS = {"pack": True}
+CASE_KEYS = {"pack": False, "name": False, "documents": False}
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -307,25 +307,65 @@ def foreign_reference_warnings(rules: Iterable[Rule], manifests: dict[Path, Mani
 # --- case.yaml -------------------------------------------------------------------------
 
 
-def read_case_pack(case_dir: Path) -> Path | None:
-    """The pack directory a case folder's case.yaml names, or None without one.
-    An invalid case.yaml raises RuleFileError; an unknown pack, UsageError."""
+@dataclass(frozen=True)
+class CaseFile:
+    """What a case folder's case.yaml says: the case's name (its id in the
+    reports), its pack, and the file names of the documents that belong together
+    (empty: every document of the folder)."""
+
+    name: str | None = None
+    pack: Path | None = None
+    documents: tuple[str, ...] = ()
+
+
+def read_case_file(case_dir: Path) -> CaseFile:
+    """The case.yaml of a folder (an empty CaseFile without one).  An invalid
+    case.yaml raises RuleFileError; an unknown pack, UsageError."""
+    from auditor.yamlcheck import yaml
+
     path = case_dir / CASE_FILE
     if not path.is_file():
-        return None
+        return CaseFile()
     checker = _Checker(str(path))
     node = _compose(path, checker)
     m = checker.mapping(node, CASE_KEYS, "case") if node is not None else None
-    ref = checker.string(m["pack"], "pack") if m and "pack" in m else None
+    m = m or {}
+    ref = checker.string(m["pack"], "pack") if "pack" in m else None
+    name = checker.string(m["name"], "name") if "name" in m else None
+    if name is not None and (name.strip() != name or name in (".", "..") or "\\" in name):
+        checker.err(m["name"], f"name: '{name}' is not a usable case name (no surrounding spaces, not '.' or '..')")
+        name = None
+    documents: list[str] = []
+    if "documents" in m:
+        seq = m["documents"]
+        if not isinstance(seq, yaml.SequenceNode) or not seq.value:
+            checker.err(seq, "documents must be a non-empty list of file names in the case folder")
+        else:
+            for item in seq.value:
+                doc = checker.string(item, "documents[]")
+                if doc is None:
+                    continue
+                if "/" in doc or "\\" in doc or doc.startswith("."):
+                    checker.err(item, f"documents: '{doc}' must be a file name in the case folder, not a path")
+                elif not (case_dir / doc).is_file():
+                    checker.err(item, f"documents: '{doc}' is not a file in {case_dir.name}/",
+                                _suggest(doc, sorted(p.name for p in case_dir.iterdir() if p.is_file())))
+                else:
+                    documents.append(doc)
     if checker.problems:
         raise RuleFileError(checker.problems)
     target = resolve_pack(ref, case_dir) if ref else None
-    if target is None:
-        mark = m["pack"].start_mark  # type: ignore[index]
+    if ref and target is None:
+        mark = m["pack"].start_mark
         hint = _suggest(ref or "", shipped_packs()) or (
             f"shipped packs: {', '.join(shipped_packs()) or 'none'}; or a directory relative to the case folder")
         raise UsageError(f"{path}:{mark.line + 1}:{mark.column + 1}: unknown pack '{ref}' (hint: {hint})")
-    return target
+    return CaseFile(name=name, pack=target, documents=tuple(documents))
+
+
+def read_case_pack(case_dir: Path) -> Path | None:
+    """The pack directory a case folder's case.yaml names, or None."""
+    return read_case_file(case_dir).pack
 
 
 def with_case_packs(discovery, base_dirs: Sequence[Path], base: RuleSet, cache_dir: Path | None = None):

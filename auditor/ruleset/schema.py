@@ -166,6 +166,7 @@ class Rule:
             rationale=self.rationale.strip(),
             references=self.references,
             help_uri=self.help_uri,
+            tags=self.tags,
         )
 
 
