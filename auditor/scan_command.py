@@ -374,7 +374,7 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
         warn_notes(notes)
         clock["discover"] = time.perf_counter() - t0
         if not found.cases and not found.ocds_files:
-            message = "no PDF or OCDS document found under " + ", ".join(str(p) for p in paths)
+            message = "no PDF document found under " + ", ".join(str(p) for p in paths)
             if threshold is not None or strict:
                 raise AuditorError(message + " (with --fail-on or --strict a scan of nothing is an error)")
             say(f"auditor: warning: {message}")
