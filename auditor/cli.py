@@ -236,7 +236,8 @@ def _warn(notes) -> None:
 
 
 def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: float, cache_dir: Optional[Path],
-                  no_cache: bool, quiet: bool, pattern_dirs: Iterable[Path] = ()):
+                  no_cache: bool, quiet: bool, pattern_dirs: Iterable[Path] = (), executor: str = "local",
+                  scheduler: Optional[str] = None, send_bytes: bool = False):
     from auditor.options import OcrMode, ScanOptions
 
     try:
@@ -247,6 +248,7 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
         raise AuditorError("--jobs must be 0 (all CPUs) or a positive number")
     if doc_timeout <= 0:
         raise AuditorError("--doc-timeout must be positive")
+    scheduler, send_bytes = _executor_choice(executor, scheduler, send_bytes)
     return ScanOptions(
         ocr=mode,
         ocr_lang=ocr_lang,
@@ -257,7 +259,27 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
         use_cache=not no_cache,
         progress=(not quiet) and sys.stderr.isatty(),
         pattern_dirs=tuple(Path(d).resolve() for d in pattern_dirs),
+        executor=executor,
+        scheduler=scheduler,
+        send_bytes=send_bytes,
     )
+
+
+def _executor_choice(executor: str, scheduler: Optional[str], send_bytes: bool) -> tuple[Optional[str], bool]:
+    """(scheduler address, send bytes) of ``--executor``; the address falls back to
+    ``DASK_SCHEDULER_ADDRESS``, and is None for a LocalCluster."""
+    if executor not in ("local", "dask"):
+        raise AuditorError(f"--executor must be one of: local, dask (got {executor!r})")
+    if executor == "local":
+        if scheduler:
+            raise AuditorError("--scheduler needs --executor dask")
+        if send_bytes:
+            raise AuditorError("--send-bytes needs --executor dask")
+        return None, False
+    from auditor.ingest.dask_executor import SCHEDULER_ENV
+
+    address = (scheduler or os.environ.get(SCHEDULER_ENV) or "").strip()
+    return address or None, send_bytes
 
 
 def _write(text: str, output: Optional[Path]) -> None:
@@ -296,6 +318,9 @@ def scan(
     dpi: int = typer.Option(300, "--dpi", help="Rendering resolution for OCR."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
     doc_timeout: float = typer.Option(300.0, "--doc-timeout", help="Seconds allowed per document before it is reported as 'timeout'."),
+    executor: str = typer.Option("local", "--executor", help="Where documents are read: local (worker processes on this machine) or dask (a Dask cluster; pip install 'auditor[dask]')."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --executor dask: the scheduler's address, e.g. tcp://10.0.0.5:8786 (default: $DASK_SCHEDULER_ADDRESS, else a local cluster of --jobs workers)."),
+    send_bytes: bool = typer.Option(False, "--send-bytes", help="With --executor dask: send the documents' bytes to the workers (when they cannot see the files)."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory (default: the user cache directory)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -327,7 +352,8 @@ def scan(
             threshold = Severity.parse(fail_on) if fail_on else None
         except ValueError as exc:
             raise AuditorError(f"--fail-on: {exc}") from None
-        options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
+        options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules,
+                                executor, scheduler, send_bytes)
         clock["startup"] = time.perf_counter() - _T_IMPORT
         t0 = time.perf_counter()
         from auditor.ruleset.packs import with_case_packs

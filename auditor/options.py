@@ -28,6 +28,9 @@ class ScanOptions:
     use_cache: bool = True
     progress: bool = False  # a rich progress bar on stderr
     pattern_dirs: tuple[Path, ...] = ()  # rule packs (--rules) whose patterns/ add to the built-in ones
+    executor: str = "local"  # "local": the process pool; "dask": a Dask cluster (auditor.ingest.dask_executor)
+    scheduler: str | None = None  # --executor dask: the scheduler's address; None = a LocalCluster
+    send_bytes: bool = False  # --executor dask: send the documents' bytes, not their paths
 
     @property
     def workers(self) -> int:
