@@ -204,6 +204,7 @@ class _DaskRun:
         import dask
 
         timeout = dask.config.get("distributed.comm.timeouts.connect")
+        _probe(address, dask.utils.parse_timedelta(timeout))
         try:
             self.client = self.distributed.Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -333,6 +334,28 @@ class _DaskRun:
             except Exception:
                 pass
         self.prepare.close()
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Is the address well formed, and does something listen there?  Checked
+    before ``Client`` is built: a Client that fails to connect lingers and
+    stalls the interpreter's exit."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, loc = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return  # other transports (inproc, ucx): the Client says
+        host, port = parse_host_port(loc)
+    except (ValueError, TypeError) as exc:
+        raise ClusterError(f"not a Dask scheduler address: {address!r} ({_one_line(exc)})") from None
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise ClusterError(f"no Dask scheduler answers at {address} ({why})") from None
 
 
 def _one_line(exc: BaseException) -> str:
