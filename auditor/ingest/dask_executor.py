@@ -36,7 +36,7 @@ How the work is split:
 
 With no scheduler address a ``LocalCluster`` is started, one single-threaded
 worker process per ``--jobs`` (default: per CPU), on the loopback interface and
-without its dashboard; it is started only once a document needs reading.  An
+with its dashboard on a free port; it is started only once a document needs reading.  An
 address that answers no scheduler, or a scheduler lost mid-scan, is a
 ``ClusterError`` (exit 2, one line): never a silent fallback to local work.
 """
@@ -190,15 +190,26 @@ class _DaskRun:
         self.address = options.scheduler
         self._quiet_logs()
         if self.address:
-            self._connect(self.address)  # fail fast: before hashing anything
+            try:
+                self._connect(self.address)  # fail fast: before hashing anything
+            except BaseException:
+                self.close()
+                raise
 
     # -- connecting --
 
     def _quiet_logs(self) -> None:
-        """distributed's own log lines (connection retries, worker restarts) would
-        break the one-line error contract; the errors that matter are ours."""
-        for name in ("distributed", "tornado"):
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        """distributed's own log lines (connection retries, worker restarts, its
+        tracebacks when the scheduler goes away) would break the one-line error
+        contract; the errors that matter are ours.  Restored by ``close``."""
+        self._log_levels: list[tuple[Any, int]] = []
+        names = ["distributed", "tornado", *(n for n in list(logging.root.manager.loggerDict)
+                                             if n.startswith(("distributed.", "tornado.")))]
+        for name in names:
+            logger = logging.getLogger(name)
+            for item in (logger, *logger.handlers):
+                self._log_levels.append((item, item.level))
+                item.setLevel(logging.CRITICAL + 1)
 
     def _connect(self, address: str) -> None:
         import dask
@@ -221,7 +232,7 @@ class _DaskRun:
         try:
             self.cluster = self.distributed.LocalCluster(
                 n_workers=self.options.workers, threads_per_worker=1, processes=True,
-                host="127.0.0.1", scheduler_port=0, dashboard_address=None,
+                host="127.0.0.1", scheduler_port=0, dashboard_address="127.0.0.1:0",
                 silence_logs=logging.CRITICAL + 1,
             )
         except Exception as exc:
@@ -334,6 +345,8 @@ class _DaskRun:
             except Exception:
                 pass
         self.prepare.close()
+        for item, level in reversed(self._log_levels):
+            item.setLevel(level)
 
 
 def _probe(address: str, timeout: float) -> None:
