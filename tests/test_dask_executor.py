@@ -296,3 +296,29 @@ def test_no_scheduler_at_the_address_is_exit_2_in_one_line():
 def test_bad_executor_options_are_usage_errors(args, message):
     proc = _auditor(str(CASES / "clean-open-tender"), *args, timeout=60)
     assert (proc.returncode, proc.stderr, proc.stdout) == (2, message, "")
+
+
+# --- the benchmark --------------------------------------------------------------------------
+
+
+def test_bench_executor_dask_reports_every_field(tmp_path):
+    """bench/bench.py --executor dask runs end to end (no timing is asserted)."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    for src in ("islamabad-safe-city/judgment.pdf", "value-mismatch/board-minutes.pdf"):
+        (folder / src.replace("/", "--")).write_bytes((CASES / src).read_bytes())
+    out, md = tmp_path / "bench.json", tmp_path / "BENCHMARKS.md"
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), str(folder), "--executor", "dask",
+                           "--workers", "1", "--quick", "--record", "--benchmarks", str(md), "--json", str(out)],
+                          capture_output=True, text=True, timeout=600, env=_env(), cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    e = json.loads(out.read_text())["executors"]
+    assert (e["docs"], e["repeat"], e["ocr"]) == (2, 1, "off")
+    (row,) = e["rows"]
+    assert row["workers"] == 1 and row["documents"] == 2 and row["same_report"] is True
+    for key in ("local_wall", "dask_wall", "local_pages_per_s", "dask_pages_per_s", "x_local", "fixed_overhead_s",
+                "overhead_ms_per_doc"):
+        assert isinstance(row[key], float), key
+    assert e["local_cluster"]["same_report"] is True and e["local_cluster"]["workers"] == 1
+    text = md.read_text()
+    assert "| workers | documents |" in text and "overhead ms/document" in text and "| 1 | 2 |" in text
