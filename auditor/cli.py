@@ -318,7 +318,7 @@ def scan(
     dpi: int = typer.Option(300, "--dpi", help="Rendering resolution for OCR."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = number of CPUs)."),
     doc_timeout: float = typer.Option(300.0, "--doc-timeout", help="Seconds allowed per document before it is reported as 'timeout'."),
-    executor: str = typer.Option("local", "--executor", help="Where documents are read: local (worker processes on this machine) or dask (a Dask cluster; pip install 'auditor[dask]')."),
+    executor: str = typer.Option("local", "--executor", help="Where documents are read: local (worker processes on this machine) or dask (a Dask cluster; needs the optional 'dask' extra of auditor)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --executor dask: the scheduler's address, e.g. tcp://10.0.0.5:8786 (default: $DASK_SCHEDULER_ADDRESS, else a local cluster of --jobs workers)."),
     send_bytes: bool = typer.Option(False, "--send-bytes", help="With --executor dask: send the documents' bytes to the workers (when they cannot see the files)."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory (default: the user cache directory)."),
