@@ -322,3 +322,25 @@ def test_bench_executor_dask_reports_every_field(tmp_path):
     assert e["local_cluster"]["same_report"] is True and e["local_cluster"]["workers"] == 1
     text = md.read_text()
     assert "| workers | documents |" in text and "overhead ms/document" in text and "| 1 | 2 |" in text
+
+
+def _cli_in(code: str, *args: str) -> subprocess.CompletedProcess:
+    """The CLI in a fresh interpreter, after ``code`` (run first)."""
+    script = f"import sys\n{code}\nsys.argv = ['auditor', 'scan', *sys.argv[1:]]\nfrom auditor.cli import main\nmain()\n"
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120,
+                          env=_env(), cwd=ROOT)
+
+
+def test_without_distributed_installed_the_dask_executor_is_a_usage_error():
+    proc = _cli_in("sys.modules['distributed'] = None  # as if the extra were not installed",
+                   str(CASES / "clean-open-tender"), "--executor", "dask", "--no-cache", "-q")
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "error: --executor dask needs dask and distributed: pip install 'auditor[dask]'\n"
+
+
+def test_a_local_scan_never_imports_dask():
+    proc = _cli_in("import atexit\natexit.register(lambda: sys.stderr.write("
+                   "'dask imported\\n' if {'dask', 'distributed'} & set(sys.modules) else 'dask not imported\\n'))",
+                   str(CASES / "clean-open-tender"), "--no-cache", "-q", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.endswith("dask not imported\n")
