@@ -87,6 +87,22 @@ def test_send_bytes_gives_the_same_report(cluster, rules, tmp_path):
     assert left == []
 
 
+REAL = ROOT.parent / "shared" / "corpus" / "real"
+# two scanned one-page notices (OCR) and a born-digital judgment
+REAL_SUBSET = ("pk-post-tender-notice__tenders26_Tender_Notice_for_Security_Services_Under_The_Postmaster_General_"
+               "Northern_Sindh_Circle_Hyderabad.pdf", "ph-notice-of-award__25-1045_-_CONFORMED_NOA_-_GOURMET_FARMS.pdf",
+               "pk-sc-judgment__judgement_H.R.C.14158-G-2016.pdf")
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="shared corpus not present")
+def test_real_scanned_documents_give_the_local_report(cluster, rules):
+    paths = [REAL / name for name in REAL_SUBSET]
+    local = _json(paths, ScanOptions(use_cache=False, jobs=2), rules)
+    on_cluster = _json(paths, ScanOptions(use_cache=False, executor="dask", scheduler=cluster.scheduler_address), rules)
+    assert on_cluster == local
+    assert json.loads(local)["stats"]["ocr_pages"] >= 2
+
+
 def _codes(results) -> list[tuple[str, str | None, str | None, int]]:
     return [(r.info.path, r.info.error.code if r.info.error else None,
              r.info.error.message if r.info.error else None, r.info.pages) for r in results]
