@@ -849,7 +849,7 @@ def _free_port() -> int:
 
 class DaskCluster:
     """``dask scheduler`` and ``dask worker --nworkers N --nthreads 1`` on loopback, as
-    a user starts them; stopped with SIGINT (then killed) on exit."""
+    a user starts them; stopped with SIGTERM (then killed) on exit."""
 
     def __init__(self, workers: int, logs: Path) -> None:
         exe = Path(sys.executable).with_name("dask")
@@ -877,7 +877,7 @@ class DaskCluster:
 
         for proc in reversed(self.procs):
             if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
+                proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:

@@ -218,7 +218,7 @@ def processes():
     yield started
     for proc in started:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM)
     for proc in started:
         try:
             proc.wait(20)
@@ -260,7 +260,7 @@ def test_cli_on_dask_scheduler_and_worker_subprocesses(tmp_path, processes):
     assert json.loads(cold.stdout)["stats"]["ocr_pages"] > 0  # the scanned case was OCR'd on the cluster
 
     # no worker left: a warm rescan (scheduler from DASK_SCHEDULER_ADDRESS) must not need one
-    workers.send_signal(signal.SIGINT)
+    workers.send_signal(signal.SIGTERM)
     workers.wait(30)
     with distributed.Client(address, set_as_default=False) as client:
         assert client.nthreads() == {}
