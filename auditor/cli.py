@@ -248,7 +248,6 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
         raise AuditorError("--jobs must be 0 (all CPUs) or a positive number")
     if doc_timeout <= 0:
         raise AuditorError("--doc-timeout must be positive")
-    scheduler, send_bytes = _executor_choice(executor, scheduler, send_bytes)
     return ScanOptions(
         ocr=mode,
         ocr_lang=ocr_lang,
@@ -259,27 +258,8 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
         use_cache=not no_cache,
         progress=(not quiet) and sys.stderr.isatty(),
         pattern_dirs=tuple(Path(d).resolve() for d in pattern_dirs),
-        executor=executor,
-        scheduler=scheduler,
-        send_bytes=send_bytes,
+        **_executor_fields(executor, scheduler, send_bytes),
     )
-
-
-def _executor_choice(executor: str, scheduler: Optional[str], send_bytes: bool) -> tuple[Optional[str], bool]:
-    """(scheduler address, send bytes) of ``--executor``; the address falls back to
-    ``DASK_SCHEDULER_ADDRESS``, and is None for a LocalCluster."""
-    if executor not in ("local", "dask"):
-        raise AuditorError(f"--executor must be one of: local, dask (got {executor!r})")
-    if executor == "local":
-        if scheduler:
-            raise AuditorError("--scheduler needs --executor dask")
-        if send_bytes:
-            raise AuditorError("--send-bytes needs --executor dask")
-        return None, False
-    from auditor.ingest.dask_executor import SCHEDULER_ENV
-
-    address = (scheduler or os.environ.get(SCHEDULER_ENV) or "").strip()
-    return address or None, send_bytes
 
 
 def _write(text: str, output: Optional[Path]) -> None:
@@ -298,6 +278,23 @@ def _write(text: str, output: Optional[Path]) -> None:
 
 
 OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force (every page)."
+
+
+def _executor_fields(executor: str, scheduler: Optional[str], send_bytes: bool) -> dict[str, Any]:
+    """The ScanOptions fields of ``--executor``; the scheduler's address falls back
+    to ``DASK_SCHEDULER_ADDRESS``, and is None for a LocalCluster."""
+    if executor not in ("local", "dask"):
+        raise AuditorError(f"--executor must be one of: local, dask (got {executor!r})")
+    if executor == "local":
+        if scheduler:
+            raise AuditorError("--scheduler needs --executor dask")
+        if send_bytes:
+            raise AuditorError("--send-bytes needs --executor dask")
+        return {"executor": executor}
+    from auditor.ingest.dask_executor import SCHEDULER_ENV
+
+    address = (scheduler or os.environ.get(SCHEDULER_ENV) or "").strip()
+    return {"executor": executor, "scheduler": address or None, "send_bytes": send_bytes}
 
 
 # --- scan ----------------------------------------------------------------------------------
