@@ -207,7 +207,9 @@ def _main(
 
 
 def _fail(err: AuditorError) -> None:
-    typer.echo(err.render(), err=True)
+    from auditor.safe_text import strip_controls
+
+    typer.echo(strip_controls(err.render(), keep_newlines=True), err=True)
     raise typer.Exit(int(err.exit_code))
 
 
@@ -231,8 +233,13 @@ def _load_rules(rule_dirs: list[Path] | None, builtin: bool = True, cache_dir: O
 
 def _warn(notes) -> None:
     """Rule-pack warnings, once each on stderr."""
+    from auditor.safe_text import strip_controls
+
     for note in notes:
-        typer.echo(f"auditor: {note}", err=True)
+        typer.echo(f"auditor: {strip_controls(str(note))}", err=True)
+
+
+_MAX_DOC_TIMEOUT = 7 * 24 * 3600.0  # a week: above it a timer overflows, and no scan means it
 
 
 def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: float, cache_dir: Optional[Path],
@@ -246,8 +253,9 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
         raise AuditorError(f"--ocr must be one of: auto, off, force (got {ocr!r})") from None
     if jobs < 0:
         raise AuditorError("--jobs must be 0 (all CPUs) or a positive number")
-    if doc_timeout <= 0:
-        raise AuditorError("--doc-timeout must be positive")
+    if not (0 < doc_timeout < _MAX_DOC_TIMEOUT):  # also refuses nan
+        raise AuditorError(f"--doc-timeout must be a positive number of seconds below {_MAX_DOC_TIMEOUT:.0f} "
+                           f"(got {doc_timeout!r})")
     return ScanOptions(
         ocr=mode,
         ocr_lang=ocr_lang,
@@ -262,19 +270,36 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
     )
 
 
+def _with_memory_bound(options, max_memory: int):
+    """``--max-memory``: the resident-memory bound of one document (issue 15)."""
+    from dataclasses import replace
+
+    if max_memory < 0:
+        raise AuditorError("--max-memory must be 0 (no bound) or a positive number of MiB")
+    if 0 < max_memory < MIN_MEMORY_MB:
+        raise AuditorError(f"--max-memory must be at least {MIN_MEMORY_MB} MiB (a worker needs that much to start)")
+    return replace(options, max_rss_mb=max_memory)
+
+
+MIN_MEMORY_MB = 64
+
+
 def _write(text: str, output: Optional[Path]) -> None:
+    from auditor.outfile import write_file, write_stdout
+
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise AuditorError(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_stdout(text)
+    else:
+        write_file(text, output)
+
+
+def _refuse_inputs(output: Optional[Path], paths: Iterable[Path], found) -> None:
+    """--output must not be an input document nor a PDF inside a scanned folder."""
+    from auditor.outfile import refuse_inputs
+    from auditor.pipeline import PDF_SUFFIXES
+
+    docs = [t.path for c in found.cases for t in c.documents]
+    refuse_inputs(output, list(paths), docs, PDF_SUFFIXES)
 
 
 OCR_HELP = "OCR of pages without a usable text layer: auto (default), off, force (every page)."
@@ -325,6 +350,7 @@ def scan(
     timings: bool = typer.Option(False, "--timings", help="Add per-stage seconds to the JSON report, and print the time to render and the total on stderr."),
     width: int = typer.Option(0, "--width", help="Width of the table output (0 = the terminal's)."),
     debug: bool = typer.Option(False, "--debug", help="Print the traceback of internal errors (bugs) on stderr."),
+    max_memory: int = typer.Option(160, "--max-memory", help="MiB of resident memory one document may use (its worker process and OCR together); more: 'too-large'. 0 = no bound."),
 ) -> None:
     """Scan PDFs and report red flags with page-cited evidence.
 
@@ -351,6 +377,7 @@ def scan(
             raise AuditorError(f"--fail-on: {exc}") from None
         options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules,
                                 executor, scheduler, send_bytes)
+        options = _with_memory_bound(options, max_memory)
         clock["startup"] = time.perf_counter() - _T_IMPORT
         t0 = time.perf_counter()
         from auditor.ruleset.packs import with_case_packs
@@ -365,6 +392,7 @@ def scan(
         known = load_baseline(baseline) if baseline else None
         t0 = time.perf_counter()
         found, notes = with_case_packs(discover(paths), base_dirs, loaded, rule_cache)
+        _refuse_inputs(output, paths, found)
         _warn(notes)
         clock["discover"] = time.perf_counter() - t0
         stamp = None
@@ -380,9 +408,18 @@ def scan(
             finish()
         if timings:
             result = _with_clock(result, clock)
-        term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 120)
+        from auditor.report.terminal import table_width, use_color
+
+        term_width = table_width(width, sys.stdout)
+        color = use_color(sys.stdout, to_file=output is not None, is_table=fmt is Format.TABLE)
+        links: tuple = ()
+        if fmt in (Format.HTML, Format.MARKDOWN):  # links to the documents, relative to where the report goes
+            from auditor.report.html import document_links
+
+            docs = [(t.rel, t.path) for case in found.cases for t in case.documents]
+            links = document_links(docs, (output.parent if output is not None else Path.cwd()).resolve())
         t0 = time.perf_counter()
-        text = render(result, fmt, RenderOptions(width=term_width, color=sys.stdout.isatty() and output is None and fmt is Format.TABLE, timings=timings))
+        text = render(result, fmt, RenderOptions(width=term_width, color=color, timings=timings, document_links=links))
         clock["report"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         _write(text, output)
@@ -399,7 +436,9 @@ def scan(
         typer.echo("auditor timings: " + json.dumps({k: round(v, 4) for k, v in clock.items()}), err=True)
     if output is not None and not quiet:
         n = sum(len(c.findings) for c in result.cases)
-        typer.echo(f"wrote {output} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
+        from auditor.safe_text import strip_controls
+
+        typer.echo(f"wrote {strip_controls(str(output))} ({n} finding(s) in {len(result.cases)} case(s))", err=True)
     code = exit_code(result, threshold, strict)
     if code is ExitCode.INTERNAL:
         docs, checks = internal_errors(result)
@@ -414,7 +453,8 @@ def internal_errors(result) -> tuple[int, int]:
     from auditor.errors import INTERNAL_ERROR_CODE
     from auditor.models import Outcome
 
-    docs = sum(1 for d in result.documents if d.error is not None and d.error.code == INTERNAL_ERROR_CODE)
+    docs = sum(1 for d in result.documents
+               if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
     checks = sum(1 for c in result.cases for k in c.checks if k.outcome is Outcome.ERROR)
     return docs, checks
 
@@ -467,7 +507,7 @@ def _progress(found, options):
         return None, lambda: None
     bar = ScanProgress(found)
     bar.start()
-    return bar.document_done, bar.stop
+    return bar, bar.stop  # called per finished document; the pool also tells it what is in flight
 
 
 # --- facts ----------------------------------------------------------------------------------
@@ -508,6 +548,7 @@ def facts(
         base = _rule_dirs(None)
         found, notes = with_case_packs(discover(paths), base, _load_rule_set(None, cache_dir=_rule_cache_dir(options)),
                                        _rule_cache_dir(options))
+        _refuse_inputs(output, paths, found)
         _warn(notes)
         rows = []
         for spec, results in iter_case_results(found, options):
@@ -537,6 +578,9 @@ def rules_list(
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from auditor.safe_text import strip_controls
 
     try:
         rule_set = _load_rules(rules)
@@ -547,7 +591,7 @@ def rules_list(
     for col in ("id", "severity", "status", "title", "tests"):
         table.add_column(col)
     for r in sorted(rule_set, key=lambda r: r.id):
-        table.add_row(r.id, r.severity.value, r.status, r.title, "yes" if r.test_file else "no")
+        table.add_row(Text(r.id), r.severity.value, r.status, Text(strip_controls(r.title)), "yes" if r.test_file else "no")
     Console(width=max(100, os.get_terminal_size().columns if sys.stdout.isatty() else 120)).print(table)
 
 
@@ -674,13 +718,29 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # a bug: one line, the traceback only with --debug
-        from auditor.ingest.worker import DEBUG_ENV
+    except Exception as exc:
+        import errno
 
-        if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
-            import traceback
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # a full disk or device (stdout > /dev/full): the environment's, not a bug
+            from auditor.outfile import drop_stdout
 
-            traceback.print_exc()
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+            drop_stdout()
+            typer.echo(f"error: cannot write: {exc.strerror or exc}", err=True)
+            sys.exit(int(ExitCode.USAGE))
+        _internal(exc)
+
+
+def _internal(exc: BaseException) -> None:
+    """A bug: one line, the traceback only with --debug; exit 4."""
+    from auditor.ingest.worker import DEBUG_ENV
+
+    if os.environ.get(DEBUG_ENV) or "--debug" in sys.argv[1:]:
+        import traceback
+
+        traceback.print_exception(exc)
+    from auditor.safe_text import strip_controls
+
+    detail = strip_controls(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+    typer.echo(f"auditor: internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""), err=True)
+    sys.exit(int(ExitCode.INTERNAL))

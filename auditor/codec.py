@@ -74,12 +74,13 @@ def _scalar(v: Any) -> Any:
 
 
 def evidence_to_json(e: Evidence) -> list:
-    return [e.document, e.page, e.quote, e.start, e.end, e.sha256, e.ocr]
+    return [e.document, e.page, e.quote, e.start, e.end, e.sha256, e.ocr, e.before, e.after]
 
 
 def evidence_from_json(v: Any) -> Evidence:
-    document, page, quote, start, end, sha256, ocr = _list(v, 7)
-    return Evidence(_str(document), _int(page), _str(quote), _int(start), _int(end), _str(sha256), _bool(ocr))
+    document, page, quote, start, end, sha256, ocr, before, after = _list(v, 9)
+    return Evidence(_str(document), _int(page), _str(quote), _int(start), _int(end), _str(sha256), _bool(ocr),
+                    before=_str(before), after=_str(after))
 
 
 # --- Fact ------------------------------------------------------------------------------
@@ -120,16 +121,17 @@ def error_from_json(v: Any) -> DocumentError | None:
 
 def info_to_json(i: DocumentInfo) -> list:
     return [i.path, i.sha256, i.pages, list(i.ocr_pages), list(i.unread_pages), i.unread_reason, i.kind, i.year,
-            error_to_json(i.error)]
+            error_to_json(i.error), list(i.internal_errors)]
 
 
 def info_from_json(v: Any) -> DocumentInfo:
-    path, sha256, pages, ocr_pages, unread_pages, unread_reason, kind, year, error = _list(v, 9)
+    path, sha256, pages, ocr_pages, unread_pages, unread_reason, kind, year, error, internal = _list(v, 10)
     return DocumentInfo(
         path=_str(path), sha256=_str(sha256), pages=_int(pages),
         ocr_pages=tuple(_int(p) for p in _list(ocr_pages)),
         unread_pages=tuple(_int(p) for p in _list(unread_pages)),
         unread_reason=_opt_str(unread_reason), kind=_str(kind), year=_opt_int(year), error=error_from_json(error),
+        internal_errors=tuple(_str(e) for e in _list(internal)),
     )
 
 

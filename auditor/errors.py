@@ -21,6 +21,11 @@ DOCUMENT_ERROR_CODES = ("corrupt", "empty", "encrypted", "not-pdf", "too-large",
 # The error code of a document that was read but whose facts could not be
 # extracted because of a bug in the auditor (not a problem of the document).
 INTERNAL_ERROR_CODE = "internal-error"
+# The (internal) code of a path that turned out not to be a regular file when it
+# was opened (a FIFO or device swapped in after discovery): the pipeline moves
+# such a document to the report's ``skipped`` list with the reason; it never
+# appears as a document.
+NOT_A_FILE_CODE = "not-a-file"
 
 
 class AuditorError(Exception):

@@ -7,6 +7,7 @@ import json
 from typing import Sequence
 
 from auditor.models import DocumentInfo, Fact
+from auditor.safe_text import json_text
 
 _HIDDEN_ATTRS = {"trigger", "pattern"}
 
@@ -33,15 +34,24 @@ def _row(case_id: str, info: DocumentInfo, f: Fact) -> dict:
 def render_facts(rows: Sequence[tuple[str, DocumentInfo, Fact]], fmt: str, width: int = 140) -> str:
     data = [_row(c, i, f) for c, i, f in rows]
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
     if fmt == "csv":
         import pandas as pd
 
-        flat = [{**{k: v for k, v in d.items() if k != "attrs"}, "attrs": json.dumps(d["attrs"], ensure_ascii=False, sort_keys=True)} for d in data]
+        from auditor.report.csv_ import cell  # formula injection and control characters, as in the report
+
+        flat = [{**{k: cell(v) if isinstance(v, str) else v for k, v in d.items() if k != "attrs"},
+                 "attrs": cell(json.dumps(d["attrs"], ensure_ascii=False, sort_keys=True))} for d in data]
         cols = ["case", "document", "page", "document_kind", "kind", "status", "cue", "confidence", "attrs", "quote", "start", "end", "ocr"]
         return pd.DataFrame(flat, columns=cols).to_csv(index=False, lineterminator="\n")
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from auditor.safe_text import strip_controls
+
+    def cell(value: str) -> Text:  # document text: never markup, never escape sequences
+        return Text(strip_controls(value))
 
     buf = io.StringIO()
     console = Console(file=buf, width=width, no_color=True, highlight=False)
@@ -51,7 +61,8 @@ def render_facts(rows: Sequence[tuple[str, DocumentInfo, Fact]], fmt: str, width
     for d in data:
         attrs = ", ".join(f"{k}={v}" for k, v in d["attrs"].items() if k not in _HIDDEN_ATTRS)
         status = d["status"] + (f" ({d['cue']})" if d["cue"] else "")
-        table.add_row(f"{d['document']}:{d['page']}", d["kind"], status, f"{d['confidence']:.2f}", attrs, d["quote"])
+        table.add_row(cell(f"{d['document']}:{d['page']}"), cell(d["kind"]), cell(status), f"{d['confidence']:.2f}",
+                      cell(attrs), cell(d["quote"]))
     console.print(table)
     console.print(f"{len(data)} fact(s)")
     return buf.getvalue()

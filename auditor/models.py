@@ -118,6 +118,8 @@ class DocumentInfo:
     kind: str = "other"  # judgment | financing-agreement | award-letter | contract | ...
     year: int | None = None  # the document's own year (drives exchange rates)
     error: DocumentError | None = None
+    # one line per span on which fact extraction failed (a bug; the other facts are kept)
+    internal_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,8 @@ class Evidence:
     ocr: bool = False
     row: int | None = None  # a register row: its index (Row.index); the quote is its "Header: value" pairs
     cells: tuple[tuple[str, str], ...] = ()  # ... and those pairs, each value verbatim from its cell (a wrapped cell's lines kept)
+    before: str = ""  # the page text just before the quote, back to its paragraph's start (at most CONTEXT_CHARS)
+    after: str = ""  # ... and just after it, up to the paragraph's end; both shown as the quote is
 
 
 Scalar = str | int | float | bool | None
@@ -201,6 +205,15 @@ class Reference:
 def legal_basis(references: "tuple[Reference, ...]") -> str:
     """One line of legal basis, in the words of the references (findings and reports alike)."""
     return "; ".join(r.line for r in references)
+
+
+def legal_basis_in(references: "tuple[Reference, ...]", country: str | None) -> str:
+    """The legal basis that applies in ``country`` (ISO alpha-2): its own law and
+    references bound to no country (international standards); another country's
+    statutes and judgments are left out ("" when nothing is left)."""
+    if not country:
+        return legal_basis(references)
+    return legal_basis(tuple(r for r in references if r.jurisdiction in (None, "", country)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,9 @@ class ScanOptions:
     max_bytes: int = 512 * 1024 * 1024  # larger files are reported as too-large
     max_pages: int = 5000  # more pages than this: too-large
     max_memory_mb: int = 1536  # address-space guard of a worker process
+    # resident memory one document may use: its worker and the worker's tesseract
+    # together (auditor.ingest.pool); 0 = only the address-space guard
+    max_rss_mb: int = 160
     cache_dir: Path | None = None  # None = the user cache directory
     use_cache: bool = True
     progress: bool = False  # a rich progress bar on stderr

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from auditor import __version__
-from auditor.errors import UsageError
+from auditor.errors import NOT_A_FILE_CODE, UsageError
+from auditor.ingest.pdf import special_file_reason
 from auditor.ingest.worker import DocTask
 from auditor.models import (
     AuditResult,
@@ -31,6 +32,7 @@ from auditor.models import (
     Skipped,
 )
 from auditor.options import ScanOptions
+from auditor.safe_text import display_path
 from auditor.ruleset.engine import CaseView, case_score, evaluate_rule
 from auditor.ruleset.schema import Rule
 
@@ -74,27 +76,39 @@ def discover(paths: Sequence[Path]) -> Discovery:
     used: set[str] = set()
     for root in roots:
         prefix = _unique_prefix(root, used) if multi else ""
+        special = special_file_reason(root)
+        if special is not None:  # a FIFO or a device on the command line: never opened
+            found.skipped.append(Skipped(prefix or root.name or str(root), special))
+            continue
         if root.is_file():
-            label = prefix or root.name  # a single file is a case of its own, named after it
+            label = prefix or display_path(root.name)  # a single file is a case of its own, named after it
             if root.suffix.lower() in PDF_SUFFIXES:
                 pack = read_case_pack(root.resolve().parent)
                 found.cases.append(CaseSpec(label, (DocTask(root.resolve(), label, label),), pack))
             else:
                 found.skipped.append(Skipped(label, f"not a PDF ({root.suffix or 'no extension'})"))
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        def unreadable(exc: OSError, root=root, prefix=prefix) -> None:
+            # a folder os.walk cannot list: said, never silently dropped
+            rel = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+            rel = rel if not prefix else (prefix if rel == "." else f"{prefix}/{rel}")
+            found.skipped.append(Skipped(rel, f"folder cannot be read: {exc.strerror or exc}"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
             here = Path(dirpath)
-            rel_dir = here.relative_to(root).as_posix()
+            rel_dir = display_path(here.relative_to(root).as_posix())  # names are shown, bytes escaped
             case_id = rel_dir if not prefix else (prefix if rel_dir == "." else f"{prefix}/{rel_dir}")
             docs: list[DocTask] = []
             for name in sorted(filenames):
                 if _hidden(name) or name == CASE_FILE:
                     continue
                 full = here / name
-                rel = name if case_id == "." else f"{case_id}/{name}"
+                rel = display_path(name) if case_id == "." else f"{case_id}/{display_path(name)}"
                 if not full.is_file():
-                    found.skipped.append(Skipped(rel, "not a regular file"))
+                    found.skipped.append(Skipped(rel, special_file_reason(full) or "not a regular file"))
+                elif not os.access(full, os.R_OK):
+                    found.skipped.append(Skipped(rel, "cannot be read: permission denied"))
                 elif full.suffix.lower() in PDF_SUFFIXES:
                     docs.append(DocTask(full.resolve(), rel, case_id))
                 else:
@@ -105,7 +119,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
 
 
 def _unique_prefix(root: Path, used: set[str]) -> str:
-    base = root.resolve().name or "root"
+    base = display_path(root.resolve().name) or "root"
     name, n = base, 2
     while name in used:
         name, n = f"{base}-{n}", n + 1
@@ -117,7 +131,9 @@ def _unique_prefix(root: Path, used: set[str]) -> str:
 
 
 def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequence[Rule],
-                  baseline: frozenset[str] = frozenset()) -> CaseResult:
+                  baseline: frozenset[str] = frozenset(), country: str | None = None) -> CaseResult:
+    """``country``: the jurisdiction of the case (its pack's ``settings.country``);
+    each finding's legal basis is the part of its rule's references that applies there."""
     view = CaseView(case_id, tuple(r.info for r in results), tuple(f for r in results for f in r.facts))
     findings: list[Finding] = []
     checks: list[Check] = []
@@ -129,6 +145,11 @@ def evaluate_case(case_id: str, results: Sequence[DocumentResult], rules: Sequen
             continue
         checks.append(outcome.check)
         findings.extend(outcome.findings)
+    if country:
+        from auditor.models import legal_basis_in
+
+        refs = {r.id: r.references for r in rules}
+        findings = [replace(f, legal_basis=legal_basis_in(refs.get(f.rule_id, ()), country)) for f in findings]
     if baseline:
         findings = [replace(f, known=f.fingerprint in baseline) for f in findings]
     findings.sort(key=finding_order)
@@ -190,14 +211,23 @@ def run_scan(
     stage: dict[str, float] = {}
     parent: dict[str, float] = {}
     cache_hits = 0
+    skipped = list(discovery.skipped)
     for spec, results in iter_case_results(discovery, options, on_document, parent):
+        # a path that was no regular file when it was opened (a FIFO swapped in): skipped, not a document
+        gone = [r for r in results if r.info.error is not None and r.info.error.code == NOT_A_FILE_CODE]
+        if gone:
+            skipped.extend(Skipped(r.info.path, r.info.error.message) for r in gone)
+            results = [r for r in results if all(r is not g for g in gone)]
+            if not results:
+                continue
         for r in results:
             for name, secs in r.timings:
                 stage[name] = stage.get(name, 0.0) + secs
             cache_hits += r.from_cache
         t0 = time.perf_counter()
         case_rules = spec.rules if spec.rules is not None else rules
-        cases.append(evaluate_case(spec.id, results, case_rules, baseline or frozenset()))
+        country = spec.documents[0].settings.country if spec.documents else None
+        cases.append(evaluate_case(spec.id, results, case_rules, baseline or frozenset(), country))
         stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
         # Drop this case's facts now: the loop variable would otherwise keep them
         # alive while the next case's documents are read (two cases in memory).
@@ -225,9 +255,9 @@ def run_scan(
             applied.setdefault(r.id, r)
     return AuditResult(
         tool_version=__version__,
-        roots=tuple(str(p) for p in paths),
+        roots=tuple(display_path(str(p)) for p in paths),
         cases=tuple(cases),
-        skipped=tuple(sorted(discovery.skipped, key=lambda s: s.path)),
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         rules=tuple(r.info() for r in sorted(applied.values(), key=lambda r: r.id)),
         stats=stats,
         generated_at=timestamp,
@@ -271,20 +301,32 @@ def _ranges(pages: Iterable[int]) -> str:
 
 
 def load_baseline(path: Path) -> frozenset[str]:
-    """Fingerprints of the findings in a previous JSON report."""
+    """Fingerprints of the findings in a previous JSON report.  Anything that
+    is not the shape of one is a usage error naming the baseline."""
+    shown = display_path(str(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"baseline not found: {path}") from None
+        raise UsageError(f"baseline not found: {shown}") from None
+    except RecursionError:
+        raise UsageError(f"baseline is not a JSON report: {shown} (nested too deeply)") from None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"baseline is not a JSON report: {path} ({exc})") from None
+        raise UsageError(f"baseline is not a JSON report: {shown} ({exc})") from None
     if not isinstance(data, dict) or "cases" not in data:
-        raise UsageError(f"baseline is not an auditor JSON report (no 'cases'): {path}")
+        raise UsageError(f"baseline is not an auditor JSON report (no 'cases'): {shown}")
+    cases = data["cases"]
+    if not isinstance(cases, list):
+        raise UsageError(f"baseline is not an auditor JSON report ('cases' is not a list): {shown}")
     fps = set()
-    for case in data.get("cases") or []:
-        for f in case.get("findings") or []:
-            if isinstance(f, dict) and f.get("fingerprint"):
-                fps.add(str(f["fingerprint"]))
+    for i, case in enumerate(cases):
+        if not isinstance(case, dict):
+            raise UsageError(f"baseline is not an auditor JSON report (cases[{i}] is not an object): {shown}")
+        findings = case.get("findings") or []
+        if not isinstance(findings, list):
+            raise UsageError(f"baseline is not an auditor JSON report (cases[{i}].findings is not a list): {shown}")
+        for f in findings:
+            if isinstance(f, dict) and isinstance(f.get("fingerprint"), str) and f["fingerprint"]:
+                fps.add(f["fingerprint"])
     return frozenset(fps)
 
 

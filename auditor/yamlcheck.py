@@ -7,11 +7,20 @@ problem points at the exact spot; a ``Checker`` collects *every* problem of a fi
 libyaml (``yaml.CSafeLoader``, about 10x faster) when PyYAML has it; a file with a syntax
 error is composed again by the pure-Python loader, so messages do not depend on how PyYAML
 was built.
+
+Every file is checked against :data:`LIMITS` before its node tree is built, in one
+pass over PyYAML's event stream (iterative, so no nesting can exhaust the stack):
+its size, its nesting depth, how far its aliases expand (a "billion laughs" file
+of 700 bytes would otherwise be walked as billions of nodes), its tags (only the
+core schema's: no ``!!python/object``) and the length of its numbers (Python
+refuses to read an integer of more than 4,300 digits).  A file past a bound is a
+rule-file problem at the spot that crossed it, like any other.
 """
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -50,7 +59,11 @@ class Checker:
         self.problems.append(Problem(self.file, line, col, message, hint))
 
     def value(self, node: yaml.Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # "!!int abc"
+            self.err(node, f"cannot read this value ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
+            return None
 
     # -- shapes -------------------------------------------------------------------
 
@@ -112,7 +125,19 @@ def compose(path: Path, checker: Checker) -> yaml.Node | None:
     except (OSError, UnicodeDecodeError) as exc:
         checker.problems.append(Problem(str(path), 1, 1, f"cannot read rule file: {exc}"))
         return None
+    if len(text) > LIMITS.max_chars:
+        checker.problems.append(Problem(str(path), 1, 1, f"file too large: {len(text):,} characters "
+                                        f"(at most {LIMITS.max_chars:,})", "split it into several files"))
+        return None
     try:
+        try:
+            bound = check_bounds(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:  # the pure-Python parser says what is wrong, and where
+            bound = check_bounds(text, yaml.SafeLoader)
+        if bound is not None:
+            line, col, message, hint = bound
+            checker.problems.append(Problem(str(path), line, col, message, hint))
+            return None
         try:
             node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError:  # the pure-Python loader says what is wrong, and where
@@ -128,3 +153,72 @@ def compose(path: Path, checker: Checker) -> yaml.Node | None:
     if node is None:
         checker.problems.append(Problem(str(path), 1, 1, "rule file is empty"))
     return node
+
+
+# --- bounds -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one YAML file of a pack may cost (the largest built-in file is ≈ 17 kB,
+    nests 8 deep and has no aliases)."""
+
+    max_chars: int = 1_000_000
+    max_depth: int = 64
+    max_nodes: int = 200_000  # nodes after aliases are expanded
+    max_number_chars: int = 64  # a plain scalar read as int or float
+    max_template_width: int = 200  # the width or precision in a message template's "{field:>N}"
+
+
+LIMITS = Limits()
+# The tags a pack may write explicitly: the core schema's, and "!" (non-specific)
+_CORE_TAGS = frozenset({"!"} | {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")})
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def check_bounds(text: str, loader: Any) -> tuple[int, int, str, str | None] | None:
+    """The first bound of :data:`LIMITS` the YAML ``text`` crosses, as (line,
+    col, message, hint), or None.  Raises ``yaml.YAMLError`` on a syntax error."""
+    events = yaml.parse(text, Loader=loader)
+    resolver = yaml.resolver.Resolver()
+    sizes: dict[str, int] = {}  # anchor -> expanded node count
+    stack: list[list] = [[None, 0]]  # per open collection: [anchor, expanded node count so far]
+
+    def where(ev: Any) -> tuple[int, int]:
+        mark = ev.start_mark
+        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+    def add(ev: Any, n: int, anchor: str | None) -> tuple[int, int, str, str | None] | None:
+        if anchor is not None:
+            sizes[anchor] = n
+        stack[-1][1] += n
+        total = sum(frame[1] for frame in stack)
+        if total > LIMITS.max_nodes:
+            return (*where(ev), f"the document expands to more than {LIMITS.max_nodes:,} nodes (aliases included)",
+                    "write the values out instead of nesting aliases")
+        return None
+
+    for ev in events:
+        tag = getattr(ev, "tag", None)
+        if tag is not None and tag not in _CORE_TAGS:
+            return (*where(ev), f"unsupported tag '{tag}'", "packs use plain YAML values: strings, numbers, "
+                    "booleans, lists and mappings")
+        if isinstance(ev, yaml.CollectionStartEvent):
+            stack.append([ev.anchor, 1])
+            if len(stack) - 1 > LIMITS.max_depth:
+                return (*where(ev), f"nested more than {LIMITS.max_depth} levels deep", None)
+        elif isinstance(ev, yaml.CollectionEndEvent):
+            anchor, n = stack.pop()
+            if (crossed := add(ev, n, anchor)) is not None:
+                return crossed
+        elif isinstance(ev, yaml.ScalarEvent):
+            if len(ev.value) > LIMITS.max_number_chars and (tag in _NUMBER_TAGS or (
+                    tag is None and ev.implicit[0] and resolver.resolve(yaml.ScalarNode, ev.value, (True, False)) in _NUMBER_TAGS)):
+                return (*where(ev), f"number too long: {len(ev.value):,} characters (at most {LIMITS.max_number_chars})",
+                        "quote it if it is meant as text")
+            if (crossed := add(ev, 1, ev.anchor)) is not None:
+                return crossed
+        elif isinstance(ev, yaml.AliasEvent):
+            if (crossed := add(ev, sizes.get(ev.anchor, 1), None)) is not None:
+                return crossed
+    return None

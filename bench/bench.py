@@ -634,6 +634,79 @@ def bench_scale(sizes: Sequence[tuple[int, int]], args: argparse.Namespace) -> l
     return rows
 
 
+# --- rule evaluation scaling (issue 15) -------------------------------------------------------------------
+
+
+RULES_PAGES = (45, 445, 1780)
+
+
+def _rules_case(pages: int, summary_pages: int) -> list:
+    """A financing agreement of ``pages`` pages and a summary, as their facts: on
+    each agreement page two firms and a claim that the credit is tied to "the
+    vendor" or to a named supplier (the claims ``vendor-not-named-in-financing``
+    compares with every name of the agreement); the summary names vendors and
+    awards.  Extracted by the real extractors from page texts (no PDF needed)."""
+    from auditor.extract.facts import analyse
+    from auditor.models import DocumentInfo, DocumentResult, Page, PageSource
+
+    def agreement(i: int) -> str:
+        claim = "the vendor" if i % 2 else f"M/s Supplier{i} Industries Limited"
+        return (f"LOAN AGREEMENT\nThe Borrower shall procure the goods from M/s Company{i} Limited and "
+                f"M/s Firm{i * 3} Corporation.\nThe credit is tied to {claim} as required by the Lender.\n"
+                f"The Lender agrees to lend USD {i + 1} million to the Borrower.\n")
+
+    def summary(i: int) -> str:
+        return (f"The financing from the Exim Bank is tied to M/s Vendor{i} Technologies Co. Ltd as the supplier.\n"
+                f"The Ministry awarded the contract to M/s Vendor{i} Technologies Co. Ltd through direct contracting "
+                f"for Rs. {25_000_000 + i * 1000:,}.\n")
+
+    out = []
+    for name, kind, texts in (("loan-agreement.pdf", "financing-agreement", [agreement(i) for i in range(pages)]),
+                              ("summary.pdf", "summary", [summary(i) for i in range(summary_pages)])):
+        a = analyse(name, "0" * 64, [Page(i + 1, t, PageSource.TEXT) for i, t in enumerate(texts)], kind=kind)
+        out.append(DocumentResult(DocumentInfo(name, "0" * 64, len(texts), kind=a.kind), a.facts))
+    return out
+
+
+def bench_rules(sizes: Sequence[int] = RULES_PAGES, repeat: int = 3) -> list[dict[str, Any]]:
+    """Seconds of rule evaluation (all built-in rules, in this process) over cases
+    of growing size: time per fact should stay flat (linear evaluation)."""
+    from auditor.pipeline import evaluate_case
+    from auditor.ruleset.schema import builtin_rules_dir, load_rules
+
+    rules, _ = load_rules([builtin_rules_dir()])
+    rows = []
+    for pages in sizes:
+        results = _rules_case(pages, max(1, pages // 10))
+        facts = sum(len(r.facts) for r in results)
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            case = evaluate_case("scale", results, rules)
+            times.append(time.perf_counter() - t0)
+        secs = median(times)
+        rows.append({"pages": pages + max(1, pages // 10), "facts": facts, "rules_s": round(secs, 4),
+                     "us_per_fact": round(secs / facts * 1e6, 1), "findings": len(case.findings)})
+        print(f"rules over {facts} facts ({rows[-1]['pages']} pages): {secs:.3f} s", flush=True)
+    return rows
+
+
+def markdown_rules(m: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    lines = [
+        f"### Rule evaluation scaling · {m['date']} · commit {m['commit'] or '?'} · {m['cpu']} · load {m['load_avg']}",
+        "",
+        "All built-in rules over one case: a financing agreement whose every page names two firms and says the credit "
+        "is tied to \"the vendor\" or to a named supplier, plus a summary a tenth as long (`bench/bench.py --rules-scale`; "
+        "median of 3, in-process).",
+        "",
+        "| pages | facts | rules s | µs per fact | findings |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['pages']} | {r['facts']} | {r['rules_s']:.3f} | {r['us_per_fact']:.0f} | {r['findings']} |")
+    return "\n".join(lines) + "\n"
+
+
 # --- profile ---------------------------------------------------------------------------------------------
 
 
@@ -991,6 +1064,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER), help="folder of PDFs (default: ../shared/corpus/real)")
     ap.add_argument("--scale", action="store_true", help="run the scale series on generated corpora instead")
+    ap.add_argument("--rules-scale", action="store_true", help="time rule evaluation over cases of growing size instead")
     ap.add_argument("--sizes", default=None, help="pages of the scale corpora, PAGES or PAGESxCASES (default "
                     "100,1000,10000,10000x100: four case folders each, and the largest again in 100 case folders; "
                     "with --quick 20,60)")
@@ -1028,6 +1102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.executor == "dask":
             results["executors"] = bench_executors(Path(args.folder).resolve(), args, tmp)
             text = markdown_executors(machine, results["executors"])
+        elif args.rules_scale:
+            results["rules_scale"] = bench_rules(RULES_PAGES[:2] if args.quick else RULES_PAGES)
+            text = markdown_rules(machine, results["rules_scale"])
         elif args.scale:
             sizes = parse_sizes(args.sizes or ("20,60" if args.quick else "100,1000,10000,10000x100"))
             results["scale"] = bench_scale(sizes, args)

@@ -3,6 +3,7 @@ and two scans writing at once."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -113,11 +114,13 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(folder, tmp_path, damage):
         elif damage == "empty":
             entry.write_bytes(b"")
         elif damage == "other-format":
-            obj = json.loads(data)
-            entry.write_bytes(json.dumps({**obj, "format": CACHE_FORMAT + 1}).encode())
-        else:
-            obj = json.loads(data)
-            entry.write_bytes(json.dumps({**obj, "result": "not a result"}).encode())
+            header, body = data.split(b"\n", 1)
+            entry.write_bytes(json.dumps({**json.loads(header), "format": CACHE_FORMAT + 1}).encode() + b"\n" + body)
+        else:  # a well-formed entry (its checksum fits) whose body is not a result
+            header = json.loads(data.split(b"\n", 1)[0])
+            body = json.dumps("not a result").encode()
+            header["sha256"] = hashlib.sha256(body).hexdigest()
+            entry.write_bytes(json.dumps(header).encode() + b"\n" + body + b"\n")
     again, pool = run(tasks_of(folder), cache)
     assert not any(r.from_cache for r in again)
     assert [r.info for r in again] == [r.info for r in cold]

@@ -4,6 +4,7 @@ half-decoded; and no cache file is a pickle."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -93,9 +94,12 @@ def test_cache_entries_and_rule_packs_are_json_not_pickle(fixture_results, tmp_p
     result = next(r for r in fixture_results if r.facts)
     assert cache.put(result)
     entry, = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert entry.suffix == ".json" and entry.parent.parent.name == "v2"
-    data = json.loads(entry.read_bytes())
-    assert set(data) == {"format", "key", "result"} and data["format"] == 2
+    assert entry.suffix == ".json" and entry.parent.parent.name == "v3"
+    header, body = entry.read_bytes().split(b"\n", 1)  # format 3: a header with a checksum, then the result
+    data = json.loads(header)
+    assert set(data) == {"format", "key", "sha256"} and data["format"] == 3
+    assert data["sha256"] == hashlib.sha256(body[:-1]).hexdigest()
+    assert type(json.loads(body)) is list
     assert b": " not in entry.read_bytes()[:200]  # compact separators
     hit = cache.get(result.info.sha256, result.info.path)
     assert replace(hit, timings=result.timings, from_cache=False) == result

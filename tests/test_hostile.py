@@ -90,9 +90,10 @@ def test_zero_bytes_is_empty(zoo_results):
     assert_one_line(r)
 
 
-def test_random_bytes_are_not_a_pdf(zoo_results):
+def test_unrecognisable_bytes_are_corrupt(zoo_results):
+    # issue 15: bytes of no known format are `corrupt`; `not-pdf` names another format
     r = by_path(zoo_results)["c-random.pdf"]
-    assert code(r) == "not-pdf"
+    assert code(r) == "corrupt"
     assert_one_line(r)
     assert len(r.info.sha256) == 64
 

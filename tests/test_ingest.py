@@ -196,7 +196,7 @@ def test_cli_reports_unreadable_documents_and_scans_the_rest(tmp_path):
         "case/empty.pdf": "empty",
         "case/good.pdf": None,
         "case/locked.pdf": "encrypted",
-        "case/random.pdf": "not-pdf",
+        "case/random.pdf": "corrupt",  # unrecognisable bytes (issue 15)
     }
     assert docs["case/good.pdf"]["pages"] == 1
     strict = subprocess.run(cmd + ["--strict"], capture_output=True, timeout=120)

@@ -210,7 +210,7 @@ def test_markdown_date_only_when_recorded() -> None:
 
     undated = markdown.render(tiny_result())
     assert "**Date:** not recorded" in undated
-    assert "--timestamp" in undated
+    assert "--timestamp" not in undated  # a date line, not a command-line hint
     dated = markdown.render(tiny_result(generated_at="2024-05-01T10:00:00+00:00"))
     assert "**Date:** 2024-05-01T10:00:00+00:00" in dated
     assert "not recorded" not in dated

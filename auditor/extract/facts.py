@@ -11,7 +11,10 @@ can see why a rule did *not* fire); only asserted facts feed the rules.
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import sys
+import traceback
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -39,6 +42,10 @@ class Analysis:
     kind: str
     year: int | None
     facts: tuple[Fact, ...]
+    # one line per span (a sentence, a register cell) on which an extractor raised:
+    # a bug of ours, said in the report and by exit code 4; the span's other facts
+    # and every other span's are kept
+    span_errors: tuple[str, ...] = ()
 
 
 def analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None = None,
@@ -65,7 +72,7 @@ def _analyse(document: str, sha256: str, pages: Sequence[Page], kind: str | None
         sentences = _outside_tables(stream, sentences, pages)
     builder.run(sentences)
     builder.rows(pages)
-    return Analysis(kind, year, tuple(builder.facts))
+    return Analysis(kind, year, tuple(builder.facts), tuple(builder.span_errors))
 
 
 def _outside_tables(stream: Stream, sentences: Sequence[Sentence], pages: Sequence[Page]) -> list[Sentence]:
@@ -112,6 +119,20 @@ class _Builder:
         self._row_evidence: tuple[Evidence, ...] | None = None  # set while a register row's cells are read
         self._contentions: list[tuple[int, int]] = []  # (paragraph, fact index) of a party's contentions
         self._court_rejects: set[int] = set()  # paragraphs where the court rejects a contention
+        self.span_errors: list[str] = []  # see Analysis.span_errors
+
+    def _span_failed(self, what: str, pos: int | None, page: int | None, exc: Exception) -> None:
+        """An extractor raised on one span: the span costs only itself (its facts
+        added before the failure stay), and the failure is recorded, never hidden."""
+        if page is None and pos is not None:
+            page = self.stream.locate(pos)[0] if pos >= 0 else None
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        where = f" on page {page}" if page is not None else ""
+        self.span_errors.append(f"{what}{where}: {type(exc).__name__}" + (f": {detail}" if detail else ""))
+        from auditor.ingest.worker import DEBUG_ENV
+
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc(file=sys.stderr)
 
     def subject(self, sentences: Sequence[Sentence]) -> None:
         """Is the document about procurement, and which ambiguous object words does it
@@ -209,16 +230,19 @@ class _Builder:
                     self._rejections.setdefault(s.para, (s.start + rej.start(), rej.group(0)))
             if scope is None:
                 continue
-            if families:
-                required: dict[int, bool] = {}
-                for fam in families:
-                    self._triggers(s, scope, fam.triggers, context, required)
-                if any(f.get("proposal") for _, f in self._para_tail(s.para)):
-                    self._rejections_pending.add(s.para)
-            if has_money:
-                self._money(s, scope)
-            if self.kind in {"financing-agreement", "contract", "award-letter"} or "M/" in s.text or "Ltd" in s.text or "Limited" in s.text:
-                self._organisations(s)
+            try:
+                if families:
+                    required: dict[int, bool] = {}
+                    for fam in families:
+                        self._triggers(s, scope, fam.triggers, context, required)
+                    if any(f.get("proposal") for _, f in self._para_tail(s.para)):
+                        self._rejections_pending.add(s.para)
+                if has_money:
+                    self._money(s, scope)
+                if self.kind in {"financing-agreement", "contract", "award-letter"} or "M/" in s.text or "Ltd" in s.text or "Limited" in s.text:
+                    self._organisations(s)
+            except Exception as exc:  # one sentence costs only itself
+                self._span_failed("fact extraction from a sentence", s.start, None, exc)
         if self.kind == "financing-agreement":
             self._name_mentions(sentences)
         self._bidding_period(sentences)
@@ -269,6 +293,8 @@ class _Builder:
                         required: dict[int, bool] = {}
                         for fam in families:
                             self._triggers(s, scope, fam.triggers, f"{subject} {others} {text}", required)
+                    except Exception as exc:  # one cell costs only itself
+                        self._span_failed(f"fact extraction from register row {row.index}", None, row.page, exc)
                     finally:
                         self._row_evidence = None
                     for k in range(before, len(self.facts)):

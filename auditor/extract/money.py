@@ -105,6 +105,7 @@ Decisions on ambiguous cases
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -299,9 +300,15 @@ def _resolve(token: str, default_rupee: str) -> str:
 
 # A figure: Western (124,719,018) or South Asian (4,35,00,000) grouping —
 # the last group always has three digits — or plain digits; optional
-# decimals.  "12 ,000" (OCR) is tolerated.  Never followed by more digits
-# or by ".5"/",5" (dates such as 24.04.2006, lists such as "5,10").
-_NUM = r"(?:\d{1,3}(?:\s?,\d\d)*(?:\s?,\d{3})+|\d++)(?:\.\d++)?(?![\d]|[.,]\d)"
+# decimals.  "12 ,000" (OCR, or a line break before the comma) is tolerated;
+# groups may also be set apart by the spaces typesetters use between digit
+# groups (no-break, narrow no-break, thin: "1 200 000").  Never followed by
+# more digits or by ".5"/",5" (dates such as 24.04.2006, lists such as "5,10");
+# plain digits followed by a space or a line break and three more digits
+# ("1200⏎000", "1 200\t000") are a figure cut in two, read neither way.
+_GROUP_SPACE = "\u00a0\u202f\u2009"
+_NUM = (rf"(?:\d{{1,3}}(?:\s?,\d\d)*(?:\s?,\d{{3}})+|\d{{1,3}}(?:[{_GROUP_SPACE}]\d{{3}})+"
+        r"|\d++(?!\s\d{3}(?!\d)))(?:\.\d++)?(?![\d]|[.,]\d)")
 
 _SCALE_EXP: dict[str, int] = {}
 for _exp, _names in (
@@ -480,8 +487,11 @@ _RUPEE_COUNTRY_CODE = {"i": "INR", "p": "PKR", "s": "LKR", "n": "NPR"}
 _YEAR_CONTEXT = re.compile(r"(?:\bin|\bconstant|\breal|\bnominal)\s*$", re.IGNORECASE)
 
 
+_FIGURE_NOISE = re.compile(r"[\s,]")
+
+
 def _figure_value(num: str, scale: str | None) -> float:
-    digits = num.replace(",", "").replace(" ", "")
+    digits = _FIGURE_NOISE.sub("", num)  # group separators, and any white space the grouping allows
     if scale is None:
         return float(digits)
     # float("124.7e6") is exactly 124700000.0, unlike 124.7 * 1e6
@@ -600,6 +610,8 @@ def _build(text: str, m: re.Match[str], default_rupee: str, floor: int) -> Amoun
             currency = _RUPEE_COUNTRY_CODE[country.group("country")[0].lower()]
             start = country.start()
 
+    if not math.isfinite(value):  # hundreds of digits: no amount, whatever it is
+        return None
     approx = bool(
         _APPROX_BEFORE.search(text, max(0, start - 40), start)
         or _APPROX_AFTER.match(text, end)

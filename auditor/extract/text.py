@@ -148,16 +148,42 @@ class Stream:
         return tuple(e for e in out if e.quote)
 
     def _make(self, page: int, a: int, b: int) -> Evidence:
-        raw = self.page_text[page][a:b]
+        text = self.page_text[page]
+        before, after = context_of(text, a, b)
         return Evidence(
             document=self.document,
             page=page,
-            quote=display_quote(raw),
+            quote=display_quote(text[a:b]),
             start=a,
             end=b,
             sha256=self.sha256,
             ocr=page in self.ocr_pages,
+            before=before,
+            after=after,
         )
+
+
+CONTEXT_CHARS = 160  # of the paragraph on each side of a quote, for readers (HTML report)
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def context_of(text: str, a: int, b: int, limit: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """The text of the quote's paragraph before ``a`` and after ``b`` (a blank
+    line ends a paragraph), at most ``limit`` characters each, cut at a word and
+    shown as quotes are (one space for each run of white space)."""
+    starts = [m.end() for m in _PARAGRAPH.finditer(text, 0, a)]
+    lo = max(starts[-1] if starts else 0, a - limit)
+    if lo > 0 and not text[lo - 1].isspace():
+        space = re.search(r"\s", text[lo:a])
+        lo = lo + space.end() if space else a
+    m = _PARAGRAPH.search(text, b)
+    hi = min(m.start() if m else len(text), b + limit)
+    if hi < len(text) and not text[hi].isspace():
+        space = max(text.rfind(" ", b, hi), text.rfind("\n", b, hi))
+        hi = space if space >= b else b
+    before = display_quote(text[lo:a])
+    after = display_quote(text[b:hi])
+    return before, after
 
 
 def display_quote(raw: str) -> str:

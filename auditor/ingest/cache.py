@@ -30,9 +30,14 @@ already hashed, trusted while their size, inode and times are unchanged: see
 ``auditor.ruleset.schema``), so a warm rescan neither re-reads every PDF nor
 parses the YAML rules.
 
-Layout: ``<cache dir>/v2/<key[:2]>/<key>.json``, each a compact JSON object
-``{"format", "key", "result"}`` with the result encoded by ``auditor.codec``
-(data only: reading an entry never runs code, unlike a pickle).  Writes go to
+Layout: ``<cache dir>/v3/<key[:2]>/<key>.json``, each two lines: a header
+``{"format", "key", "sha256"}`` and the result encoded by ``auditor.codec``
+(data only: reading an entry never runs code, unlike a pickle).  The header's
+``sha256`` is the checksum of the second line's bytes, verified on every read:
+a truncated entry, a flipped byte or another document's entry copied over this
+one (its key differs; its document hash differs) is detected, deleted and
+rebuilt, never served.  (The checksum catches damage, not forgery: whoever can
+write the cache directory can still write a consistent lie, but never code.)  Writes go to
 a temporary file in the same folder and are moved into place with
 ``os.replace`` (atomic), so two scans at once never see half an entry; the
 last writer wins with identical content.  An entry that cannot be read back
@@ -49,6 +54,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from dataclasses import fields, replace
@@ -60,7 +66,7 @@ from auditor.options import OcrMode, ScanOptions
 from auditor.settings import DEFAULT as DEFAULT_SETTINGS
 from auditor.settings import ExtractionSettings
 
-CACHE_FORMAT = 2  # 2: JSON entries (*.json); 1 was pickles
+CACHE_FORMAT = 3  # 3: JSON entries with a checksum; 2: JSON without; 1 was pickles
 
 
 def default_dir() -> Path:
@@ -179,13 +185,12 @@ class ResultCache:
         except OSError:  # not there (a miss), or unreadable: read the document
             data = None
         if data is not None:
-            try:
-                entry = json.loads(data)
-                if type(entry) is dict and entry.get("format") == CACHE_FORMAT and entry.get("key") == key:
-                    result = result_from_json(entry["result"])
-            except (ValueError, KeyError, TypeError, RecursionError):  # truncated, corrupt (DecodeError is a ValueError)
-                _unlink(path)
+            result = _decode_entry(data, key)
+            if result is None:
+                _unlink(path)  # damaged or not this key's: rebuilt by this scan
         if not isinstance(result, DocumentResult) or result.info.sha256 != sha256 or result.info.error is not None:
+            if result is not None:  # a valid entry, of another document or an error: never served
+                _unlink(path)
             self.misses += 1
             return None
         if result.info.pages > self.options.max_pages:
@@ -202,8 +207,7 @@ class ResultCache:
             return False
         key = self.key(info.sha256, _basename(info.path), settings)
         path = self._path(key)
-        data = json.dumps({"format": CACHE_FORMAT, "key": key, "result": result_to_json(result)},
-                          separators=(",", ":")).encode("ascii")
+        data = _encode_entry(result, key)
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,6 +223,30 @@ class ResultCache:
             return False
 
 
+def _encode_entry(result: DocumentResult, key: str) -> bytes:
+    body = json.dumps(result_to_json(result), separators=(",", ":")).encode("ascii")
+    header = json.dumps({"format": CACHE_FORMAT, "key": key, "sha256": hashlib.sha256(body).hexdigest()},
+                        separators=(",", ":")).encode("ascii")
+    return header + b"\n" + body + b"\n"
+
+
+def _decode_entry(data: bytes, key: str) -> DocumentResult | None:
+    """The result an entry holds, or None when it is not an intact entry of
+    ``key`` (checksum, format and key are checked before the body is decoded)."""
+    header, sep, body = data.partition(b"\n")
+    if not sep or not body.endswith(b"\n"):
+        return None  # truncated
+    body = body[:-1]
+    try:
+        head = json.loads(header)
+        if (type(head) is not dict or head.get("format") != CACHE_FORMAT or head.get("key") != key
+                or head.get("sha256") != hashlib.sha256(body).hexdigest()):
+            return None
+        return result_from_json(json.loads(body))
+    except (ValueError, KeyError, TypeError, RecursionError):  # DecodeError is a ValueError
+        return None
+
+
 class HashMemo:
     """The sha256 of files already hashed, so a warm rescan does not read every
     byte of every PDF again (git's index does the same).
@@ -229,7 +257,12 @@ class HashMemo:
     ``RACY_SECONDS`` before it was hashed is not memoised (a write in the same
     clock tick could otherwise go unnoticed).  Entries live in
     ``<cache dir>/hashes/<xx>/<sha256 of the path>``, one small text file per
-    document, written atomically; a missing or unreadable entry means: hash it."""
+    document, written atomically; a missing or unreadable entry means: hash it.
+    Each entry carries a checksum over the file's path, its stamp and the
+    digest, so a damaged entry (one flipped hex digit) or an entry copied from
+    another file's slot is never trusted: the file is hashed again.  Besides,
+    the worker that reads a document hashes the bytes it reads, and that hash is
+    the one reported and cached (``auditor.ingest.worker.run_document``)."""
 
     RACY_SECONDS = 2.0
 
@@ -244,13 +277,21 @@ class HashMemo:
         key = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()
         return self.dir / key[:2] / key
 
+    @staticmethod
+    def _check(path: Path, stamp: str, digest: str) -> str:
+        text = f"{os.path.abspath(path)}\0{stamp}\0{digest}"
+        return hashlib.sha256(os.fsencode(text)).hexdigest()[:16]
+
     def get(self, path: Path, st: os.stat_result) -> str | None:
         try:
-            with open(self._path(path), "r", encoding="utf-8") as fh:
-                stamp, _, digest = fh.read().strip().rpartition(" ")
+            with open(self._path(path), "r", encoding="ascii") as fh:
+                text = fh.read(512)
         except (OSError, ValueError):
             return None
-        if stamp != self._stamp(st) or len(digest) != 64:
+        stamp, _, rest = text.strip().rpartition(" ")
+        stamp, _, digest = stamp.rpartition(" ")
+        if (stamp != self._stamp(st) or len(digest) != 64 or not _HEX.fullmatch(digest)
+                or rest != self._check(path, stamp, digest)):
             return None
         return digest
 
@@ -264,11 +305,15 @@ class HashMemo:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:16]}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(f"{self._stamp(st)} {digest}\n")
+                stamp = self._stamp(st)
+                fh.write(f"{stamp} {digest} {self._check(path, stamp, digest)}\n")
             os.replace(tmp, target)
         except OSError:
             if tmp is not None:
                 _unlink(Path(tmp))
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def restamp(result: DocumentResult, rel: str, seconds: float = 0.0) -> DocumentResult:

@@ -130,6 +130,29 @@ def engine_id(lang: str) -> str:
     return f"{engine.version}|{lang}|installed={'+'.join(sorted(engine.langs))}"
 
 
+def _pdeathsig():
+    """tesseract dies with the worker that runs it (Linux: ``PR_SET_PDEATHSIG``,
+    set in the child before exec); None elsewhere."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here, not in the forked child
+    except (OSError, AttributeError):
+        return None
+
+    def set_it() -> None:
+        prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+
+    return set_it
+
+
+_die_with_worker = _pdeathsig()
+
+
 def _run(args: list[str], image: bytes, timeout: float) -> bytes:
     engine = probe()
     if engine is None:
@@ -141,6 +164,7 @@ def _run(args: list[str], image: bytes, timeout: float) -> bytes:
             capture_output=True,
             timeout=max(0.1, timeout),
             env=_env(),
+            preexec_fn=_die_with_worker if _die_with_worker is not None else None,
         )
     except subprocess.TimeoutExpired:
         raise OcrError(f"OCR timed out after {timeout:.0f} s") from None

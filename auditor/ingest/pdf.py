@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,22 +32,137 @@ _SNIFF_BYTES = 1024
 
 
 def sha256_file(path: Path) -> str:
+    with open_regular(path) as fh:
+        return sha256_stream(fh)
+
+
+def sha256_stream(fh) -> str:
+    """The sha256 of everything left in an open binary file."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
+    while chunk := fh.read(_CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+class NotRegularFile(OSError):
+    """The path names a FIFO, a device, a socket or a folder: it is never opened
+    for reading (a FIFO would block, a device never ends)."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(f"{kind}, not a regular file")
+        self.kind = kind
+        self.reason = f"{kind}, not a regular file"
+
+
+def open_regular(path: Path):
+    """``path`` opened for binary reading, only if it is a regular file (after
+    following links).  Opening is non-blocking, so a FIFO swapped in after
+    discovery never hangs the caller; the type is checked on the open file
+    itself (``fstat``), so a swap between the check and the read cannot happen.
+    Raises :class:`NotRegularFile` (an ``OSError``) for anything else."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(Path(path), _file_kind(st.st_mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def special_file_reason(path: Path) -> str | None:
+    """Why ``path`` (a name met during discovery) is not read, if it is not a
+    regular file or a folder: "a FIFO (named pipe), not a regular file"."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return None
+    return f"{_file_kind(st.st_mode)}, not a regular file"
 
 
 def sniff(path: Path) -> None:
     """Cheap checks before a PDF library sees the file: empty, not a PDF."""
-    size = path.stat().st_size
+    with open_regular(path) as fh:
+        sniff_head(fh.read(_SNIFF_BYTES), os.fstat(fh.fileno()).st_size)
+
+
+def sniff_head(head: bytes, size: int) -> None:
+    """``empty`` for no bytes; no PDF header in the first KiB: ``not-pdf`` when
+    the bytes are another known format (named in the message), ``corrupt`` when
+    they are unrecognisable."""
     if size == 0:
         raise DocumentReadError("empty", "the file is empty (0 bytes)")
-    with open(path, "rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-    if _PDF_MAGIC not in head:
-        raise DocumentReadError("not-pdf", "no PDF header in the first 1 KiB: not a PDF file")
+    binary = _binary_format(head)  # a ZIP holding a stored PDF has "%PDF-" in its first KiB too
+    if binary is None and _PDF_MAGIC in head:
+        return
+    other = binary or other_format(head)
+    if other is not None:
+        raise DocumentReadError("not-pdf", f"the file is {other}, not a PDF (no PDF header in the first 1 KiB)")
+    raise DocumentReadError("corrupt", "no PDF header in the first 1 KiB and the bytes are no known format")
+
+
+# magic numbers of formats a file named *.pdf turns out to be (first bytes)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"PK\x05\x06", "a ZIP archive (empty)"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (OLE)"),
+    (b"{\\rtf", "an RTF document"),
+)
+_MARKUP = re.compile(rb"\s*(<!doctype\s+html|<html|<head|<body|<\?xml|<svg)", re.I)
+
+
+def _binary_format(head: bytes) -> str | None:
+    """The binary format whose magic number these bytes start with, or None."""
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "a WebP image"
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def other_format(head: bytes) -> str | None:
+    """The known non-PDF format these first bytes are, or None."""
+    binary = _binary_format(head)
+    if binary is not None:
+        return binary
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    m = _MARKUP.match(body)
+    if m:
+        tag = m.group(1).lower()
+        return "an XML document" if tag == b"<?xml" else "an SVG image" if tag == b"<svg" else "an HTML page"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(body) - 3:  # not just a character cut at the end of the sniffed bytes
+            return None
+        text = body[: exc.start].decode("utf-8")
+    if text.strip() and all(c.isprintable() or c in "\t\n\r\f" for c in text):
+        return "a text file"
+    return None
 
 
 # --- text-layer quality ---------------------------------------------------------
@@ -109,21 +226,37 @@ def text_chars(text: str) -> int:
 # --- opening ----------------------------------------------------------------------
 
 
-def open_pdf(path: Path, password: str | None = None):
-    """Open with pypdfium2, mapping failures to the contract's error codes."""
-    import pypdfium2 as pdfium
+def open_pdf(path: Path, password: str | None = None, fileno: int | None = None):
+    """Open with pypdfium2, mapping failures to the contract's error codes.
 
-    try:
-        return pdfium.PdfDocument(str(path), password=password)
-    except pdfium.PdfiumError as exc:
-        msg = str(exc).lower()
-        if "(pdfium: success)" in msg:  # pdfium's answer to a document without any page
-            raise DocumentReadError("empty", "the PDF has no pages") from None
-        if "password" in msg or "security" in msg:
-            raise DocumentReadError("encrypted", "the PDF is encrypted with a password") from None
-        if "format" in msg or "file" in msg or "data" in msg:
-            raise DocumentReadError("corrupt", f"the PDF cannot be parsed ({exc})") from None
-        raise DocumentReadError("corrupt", f"the PDF cannot be opened ({exc})") from None
+    ``fileno``: an open descriptor of the file to read instead of ``path`` (on
+    Linux pdfium opens ``/proc/self/fd/N``: the very file the caller checked and
+    hashed, whatever the path names by now).
+
+    pdfium keeps its last error in a process-wide variable that only a failed
+    load sets: a document that loads but has no page must not be judged by that
+    variable (it would hold the error of whatever document this process read
+    before: ``encrypted`` after a password-protected file), so the page count is
+    checked here, on the handle."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    target = str(path)
+    if fileno is not None and os.path.isdir("/proc/self/fd"):
+        target = f"/proc/self/fd/{fileno}"
+    pw = None if password is None else (password + "\x00").encode("utf-8")
+    raw = pdfium_c.FPDF_LoadDocument((target + "\x00").encode("utf-8", errors="surrogateescape"), pw)
+    if not raw:
+        code = pdfium_c.FPDF_GetLastError()
+        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise DocumentReadError("encrypted", "the PDF is encrypted with a password")
+        what = {pdfium_c.FPDF_ERR_FORMAT: "data format error", pdfium_c.FPDF_ERR_FILE: "file error",
+                pdfium_c.FPDF_ERR_PAGE: "page error"}.get(code, f"pdfium error {code}")
+        raise DocumentReadError("corrupt", f"the PDF cannot be parsed ({what})")
+    if pdfium_c.FPDF_GetPageCount(raw) < 1:
+        pdfium_c.FPDF_CloseDocument(raw)
+        raise DocumentReadError("empty", "the PDF has no pages")
+    return pdfium.PdfDocument(raw)
 
 
 def page_text(page) -> str:

@@ -27,8 +27,9 @@ import traceback
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from auditor.errors import INTERNAL_ERROR_CODE, DocumentReadError
+from auditor.errors import INTERNAL_ERROR_CODE, NOT_A_FILE_CODE, DocumentReadError
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Page, PageSource
 from auditor.options import OcrMode, ScanOptions
 from auditor.settings import DEFAULT as DEFAULT_SETTINGS
@@ -69,27 +70,77 @@ def process_document(task: DocTask, options: ScanOptions, sha256: str | None = N
 
 
 def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
-                 deadline: float | None = None) -> Outcome:
-    from auditor.ingest.pdf import sha256_file
+                 deadline: float | None = None, on_page: Callable[[int, int], None] | None = None) -> Outcome:
+    """Read one document (a pure function of the file's bytes and the options:
+    nothing a previous document left in this process changes the outcome).
+
+    The file is opened once, only if it is a regular file; the sha256 in the
+    result is of the bytes this function read through that open file, whatever
+    ``sha256`` (the caller's hash, used only to say whether the file changed
+    since) says, and pdfium reads the same open file.  A file that changes while
+    it is read (size or times differ after reading) gives a result that is not
+    cached."""
+    from auditor.ingest.pdf import NotRegularFile, open_regular, sha256_stream, sniff_head
 
     timings: dict[str, float] = {}
     try:
-        size = task.path.stat().st_size
-        if size > options.max_bytes:
-            raise DocumentReadError("too-large", f"the file is {_mib(size)}, more than the limit of {_mib(options.max_bytes)}")
-        digest = sha256 or sha256_file(task.path)
-    except DocumentReadError as exc:
-        return Outcome(failed(task, sha256 or "", exc), cacheable=False)
+        fh = open_regular(task.path)
+    except NotRegularFile as exc:
+        return Outcome(not_a_file(task, exc.reason), cacheable=False)
     except OSError as exc:
         return Outcome(failed(task, "", DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}")), cacheable=False)
+    with fh:
+        digest = ""
+        try:
+            before = os.fstat(fh.fileno())
+            if before.st_size > options.max_bytes:
+                raise DocumentReadError("too-large", f"the file is {_mib(before.st_size)}, more than the limit of {_mib(options.max_bytes)}")
+            t0 = time.perf_counter()
+            digest = sha256_stream(fh)
+            timings["hash"] = time.perf_counter() - t0
+            fh.seek(0)
+            sniff_head(fh.read(1024), before.st_size)
+        except DocumentReadError as exc:
+            return Outcome(failed(task, digest, exc), cacheable=False)
+        except OSError as exc:
+            return Outcome(failed(task, digest, DocumentReadError("corrupt", f"cannot read the file: {exc.strerror or exc}")), cacheable=False)
+        outcome = _read_and_extract(task, options, deadline, timings, digest, fh, on_page)
+        try:
+            after = os.fstat(fh.fileno())
+            changed = _stamp(after) != _stamp(before) or (sha256 is not None and sha256 != digest)
+        except OSError:
+            changed = True
+    if changed and outcome.cacheable:
+        outcome = Outcome(outcome.result, cacheable=False, recycle=outcome.recycle)
+    return outcome
 
-    reader = _Reader(options, deadline, timings)
+
+def memory_limit_words(options: ScanOptions) -> str:
+    """The memory limit a worker runs under, as a report says it."""
+    if options.max_rss_mb > 0:
+        return f"{options.max_rss_mb} MiB, --max-memory"
+    return f"{options.max_memory_mb} MiB of address space"
+
+
+def _stamp(st: os.stat_result) -> tuple:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def not_a_file(task: DocTask, reason: str) -> DocumentResult:
+    """A path that is not a regular file (moved to ``skipped`` by the pipeline)."""
+    info = DocumentInfo(path=task.rel, sha256="", pages=0, error=DocumentError(NOT_A_FILE_CODE, reason))
+    return DocumentResult(info)
+
+
+def _read_and_extract(task: DocTask, options: ScanOptions, deadline: float | None, timings: dict[str, float],
+                      digest: str, fh, on_page: Callable[[int, int], None] | None = None) -> Outcome:
+    reader = _Reader(options, deadline, timings, on_page=on_page)
     try:
-        pages = reader.read(task.path)
+        pages = reader.read(task.path, fh.fileno())
     except DocumentReadError as exc:
         return Outcome(failed(task, digest, exc), cacheable=False)
     except MemoryError:
-        msg = f"reading it needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+        msg = f"reading it needs more than the worker's memory limit ({memory_limit_words(options)})"
         return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
     except RecursionError:
         return Outcome(failed(task, digest, DocumentReadError("corrupt", "the PDF's structure is nested too deeply")), cacheable=False)
@@ -106,7 +157,7 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
         analysis = analyse(task.rel, digest, pages, pack=pack, settings=task.settings)
     except MemoryError:
         del pages
-        msg = f"extracting its facts needs more than the worker's memory limit of {options.max_memory_mb} MiB"
+        msg = f"extracting its facts needs more than the worker's memory limit ({memory_limit_words(options)})"
         return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
     except Exception as exc:  # an extractor bug: the PDF was read, our code failed on it
         # (the PDF libraries raise only while reading, above: that is "corrupt")
@@ -127,9 +178,10 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
         unread_reason="; ".join(reasons) if reasons else None,
         kind=analysis.kind,
         year=analysis.year,
+        internal_errors=analysis.span_errors,
     )
     result = DocumentResult(info, analysis.facts, tuple(sorted((k, round(v, 6)) for k, v in timings.items())))
-    return Outcome(result, cacheable=reader.complete)
+    return Outcome(result, cacheable=reader.complete and not analysis.span_errors)  # a bug's result is not kept
 
 
 def failed(task: DocTask, digest: str, exc: DocumentReadError) -> DocumentResult:
@@ -167,15 +219,19 @@ class _Reader:
     deadline: float | None
     timings: dict[str, float]
     complete: bool = True  # no page was left unread for a passing reason
+    on_page: Callable[[int, int], None] | None = None  # (pages read, pages in the document), for progress
     _ocr_block: str | None = field(default=None, init=False)
 
-    def read(self, path: Path) -> list[Page]:
+    def read(self, path: Path, fileno: int | None = None) -> list[Page]:
+        """The pages of the PDF at ``path`` (or of the open file ``fileno``,
+        already sniffed by the caller)."""
         from auditor.ingest import ocr
         from auditor.ingest.pdf import open_pdf, sniff
 
         t0 = time.perf_counter()
-        sniff(path)
-        pdf = open_pdf(path)
+        if fileno is None:
+            sniff(path)
+        pdf = open_pdf(path, fileno=fileno)
         try:
             n = len(pdf)
             self.timings["open"] = time.perf_counter() - t0
@@ -201,6 +257,8 @@ class _Reader:
                     t0 = time.perf_counter()
                     page.close()
                     self._add("text", t0)
+                if self.on_page is not None:
+                    self.on_page(i + 1, n)
             if tables:
                 pages = _with_rows(pages, tables)
             return pages

@@ -21,6 +21,10 @@ class RenderOptions:
     width: int = 100  # terminal width for the table
     color: bool = False  # ANSI styling (the CLI turns it on for terminals)
     timings: bool = False  # include per-stage seconds (benchmarks); off = deterministic
+    # HTML: where each document is, as a relative link from the report's folder
+    # (document path as in the report -> href); a document not listed is linked
+    # by its path relative to the scanned root.
+    document_links: tuple[tuple[str, str], ...] = ()
 
 
 class Format(str, Enum):

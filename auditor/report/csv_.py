@@ -21,6 +21,7 @@ from __future__ import annotations
 from auditor.models import AuditResult
 from auditor.report import RenderOptions
 from auditor.report.json_ import finding_key
+from auditor.safe_text import strip_controls
 
 COLUMNS = (
     "case",
@@ -42,7 +43,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(text: str) -> str:
-    """Neutralise a text cell a spreadsheet would otherwise run as a formula."""
+    """Neutralise a text cell a spreadsheet would otherwise run as a formula,
+    and drop the escape sequences and control characters a terminal would run."""
+    text = strip_controls(text, keep_newlines=True)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

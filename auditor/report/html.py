@@ -19,8 +19,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from html import escape
+from urllib.parse import quote as url_quote
 
-from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Severity, legal_basis
+from auditor.models import AuditResult, CaseResult, Check, DocumentInfo, Evidence, Finding, Outcome, Severity, legal_basis
 from auditor.report import RenderOptions
 from auditor.report.json_ import (
     SEVERITIES_DESC,
@@ -28,18 +29,42 @@ from auditor.report.json_ import (
     ranked_cases,
     severity_counts,
 )
+from auditor.safe_text import strip_controls
 
 SHORT_SHA = 12
 
 
 def esc(text: object) -> str:
-    """Text from anywhere outside this module, made inert in element text and quoted attributes."""
-    return escape("" if text is None else str(text), quote=True)
+    """Text from anywhere outside this module, made inert in element text and quoted
+    attributes (and on a terminal that prints the file: no control characters)."""
+    return escape(strip_controls("" if text is None else str(text), keep_newlines=True), quote=True)
 
 
 def _href(uri: str) -> str | None:
     """Only plain web links are ever written into an href."""
     return esc(uri) if uri.startswith(("https://", "http://")) else None
+
+
+def _page_href(links: dict[str, str], document: str, page: int) -> str:
+    """A relative link to ``page`` of ``document`` (``file.pdf#page=N``, which
+    PDF viewers in browsers open at that page).  Every character that could
+    make it a scheme, a query or markup is percent-encoded."""
+    target = links.get(document, document)
+    return esc(url_quote(target.replace("\\", "/"), safe="/.-_~") + f"#page={page}")
+
+
+def document_links(documents: "list[tuple[str, object]]", base_dir: object) -> tuple[tuple[str, str], ...]:
+    """(report path, file on disk) of each document -> (report path, href relative
+    to ``base_dir``, the folder the report is written to), for ``RenderOptions``."""
+    import os
+
+    out = []
+    for rel, path in documents:
+        try:
+            out.append((rel, os.path.relpath(os.fspath(path), os.fspath(base_dir)).replace(os.sep, "/")))
+        except ValueError:  # another drive (Windows): no relative path; keep the scanned-root one
+            continue
+    return tuple(sorted(out))
 
 
 CSS = """
@@ -51,6 +76,7 @@ body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "
 header, main, body > footer { max-width: 1200px; margin: 0 auto; padding: 0 1.25rem; }
 header { padding-top: 1.5rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h3 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 .meta { color: var(--muted); margin: .25rem 0; }
 .caveat { background: #fff8e1; border-left: 4px solid var(--medium); padding: .5rem .75rem; }
@@ -58,7 +84,9 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .45rem .5rem; border-bottom: 1px solid var(--line); }
 th { background: var(--soft); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; }
-code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; word-break: break-all; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; overflow-wrap: anywhere; }
+code.rule-id { white-space: nowrap; overflow-wrap: normal; }
+@media (max-width: 720px) { code.rule-id { white-space: normal; overflow-wrap: normal; } }
 .stats { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; margin: .5rem 0 1rem; }
 .stats li { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: .35rem .7rem; }
 .sev { display: inline-block; min-width: 5.2em; text-align: center; border-radius: 4px; padding: 0 .4em;
@@ -68,11 +96,17 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .known { display: inline-block; margin-top: .25rem; font-size: .75rem; color: var(--muted); border: 1px solid var(--line);
   border-radius: 4px; padding: 0 .3em; }
 meter { width: 8rem; vertical-align: middle; }
+#findings-table td.finding { width: 100%; }
 .finding-title { font-weight: 600; margin: 0 0 .2rem; }
 .finding p { margin: .2rem 0; }
 blockquote { margin: .5rem 0; padding: .35rem .75rem; border-left: 4px solid var(--line); background: var(--soft); }
-blockquote p { margin: 0; white-space: pre-wrap; }
+blockquote p { margin: 0; }
+blockquote .ctx { color: var(--muted); }
+blockquote mark { background: #fff3bf; color: inherit; padding: 0 .1em; }
 blockquote footer { color: var(--muted); font-size: .85rem; margin-top: .2rem; }
+details.more { margin: .25rem 0; }
+details.more > summary { cursor: pointer; color: var(--muted); font-size: .85rem; }
+.key-facts:empty { display: none; }
 .small { color: var(--muted); font-size: .85rem; }
 .controls { display: flex; flex-wrap: wrap; gap: .75rem 1.25rem; align-items: end; margin: 0 0 .75rem; }
 .controls label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
@@ -82,9 +116,24 @@ th button::after { content: " \\2195"; color: var(--muted); }
 th[aria-sort="ascending"] button::after { content: " \\2191"; }
 th[aria-sort="descending"] button::after { content: " \\2193"; }
 tr[hidden] { display: none; }
+table.single-case .case-col { display: none; }
 .bad { color: var(--critical); }
 .warn { color: var(--medium); }
-@media print { .controls { display: none; } a { color: inherit; text-decoration: none; } }
+.checks td { padding: .2rem .5rem; } .checks td:first-child, .checks td:nth-child(2) { width: 1%; white-space: nowrap; }
+.outcome-fired { color: var(--high); font-weight: 600; } .outcome-error { color: var(--critical); font-weight: 600; }
+.outcome-insufficient-evidence { color: var(--medium); } .outcome-not-fired { color: var(--muted); }
+@media print {
+  @page { margin: 14mm 12mm; }
+  body { font-size: 10.5pt; line-height: 1.4; }
+  header, main, body > footer { max-width: none; padding: 0; }
+  .controls, meter, details.more > summary { display: none; }
+  a { color: inherit; text-decoration: none; }
+  a.page-link::after { content: " (" attr(href) ")"; font-size: .8em; color: var(--muted); word-break: break-all; }
+  h2 { break-after: avoid; }
+  tr, blockquote, .case { break-inside: avoid; }
+  th { background: none; }
+  .sev, .caveat, blockquote { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """.strip()
 
 SCRIPT = """
@@ -152,6 +201,18 @@ SCRIPT = """
   controls.hidden = false;
   apply();
 }());
+(function () {
+  "use strict";
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.slice.call(document.querySelectorAll("details:not([open])"));
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+}());
 """.strip()
 
 SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
@@ -173,7 +234,7 @@ def _counts(counts: dict[Severity, int]) -> str:
 
 
 def _header(result: AuditResult) -> list[str]:
-    date = esc(result.generated_at) if result.generated_at else "not recorded (run <code>auditor scan --timestamp</code> to date the report)"
+    date = esc(result.generated_at) if result.generated_at else "not recorded"
     roots = ", ".join(f"<code>{esc(r)}</code>" for r in result.roots) or "nothing"
     return [
         "<header>",
@@ -241,36 +302,56 @@ def _controls() -> list[str]:
     ]
 
 
-def _finding_row(result: AuditResult, order: int, f: Finding, rules_uri: dict[str, str]) -> str:
-    label = case_label(result, f.case_id)
-    href = _href(rules_uri.get(f.rule_id, ""))
-    rule = f"<code>{esc(f.rule_id)}</code>"
-    if href:
-        rule = f'<a href="{href}" rel="noopener noreferrer">{rule}</a>'
-    quotes = []
-    for e in f.evidence:
-        ocr = " (text read by OCR)" if e.ocr else ""
-        quotes.append(
-            f"<blockquote><p>{esc(e.quote)}</p>"
-            f"<footer>— <cite>{esc(e.document)}</cite>, page {e.page}{ocr}</footer></blockquote>"
-        )
-    known = '<br><span class="known" title="present in the baseline report">known</span>' if f.known else ""
-    basis = f'<p class="small">Legal basis: {esc(f.legal_basis)}</p>' if f.legal_basis else ""
+def _quote(e: Evidence, links: dict[str, str], context: bool) -> str:
+    """One evidence item: the verbatim quote (marked) inside its paragraph, and
+    a link to its page of the document."""
+    ocr = " (text read by OCR)" if e.ocr else ""
+    body = f"<mark>{esc(e.quote)}</mark>"
+    if context and e.before:
+        body = f'<span class="ctx">… {esc(e.before)} </span>' + body
+    if context and e.after:
+        body += f'<span class="ctx"> {esc(e.after)} …</span>'
+    href = _page_href(links, e.document, e.page)
     return (
-        f'<tr data-order="{order}" data-case="{esc(label)}" data-severity="{f.severity.rank}" '
-        f'data-score="{f.score:.1f}" data-rule="{esc(f.rule_id)}" data-known="{str(f.known).lower()}">'
-        f"<td>{esc(label)}</td>"
-        f"<td>{_sev(f.severity)}{known}</td>"
-        f'<td class="num">{f.score:.1f}</td>'
-        f"<td>{rule}</td>"
-        f'<td class="finding"><p class="finding-title">{esc(f.title)}</p><p>{esc(f.message)}</p>'
-        + "".join(quotes)
-        + basis
-        + f'<p class="small">Confidence {f.confidence:.2f} · fingerprint <code>{esc(f.fingerprint)}</code></p></td></tr>'
+        f"<blockquote><p>{body}</p>"
+        f'<footer>— <cite>{esc(e.document)}</cite>, <a class="page-link" href="{href}">page {e.page}</a>{ocr}</footer>'
+        "</blockquote>"
     )
 
 
-def _findings(result: AuditResult) -> list[str]:
+def _finding_row(result: AuditResult, order: int, f: Finding, rules_uri: dict[str, str], links: dict[str, str]) -> str:
+    label = case_label(result, f.case_id)
+    href = _href(rules_uri.get(f.rule_id, ""))
+    rule = f'<code class="rule-id">{esc(f.rule_id)}</code>'
+    if href:
+        rule = f'<a href="{href}" rel="noopener noreferrer">{rule}</a>'
+    quotes = ""
+    if f.evidence:  # the first quote open, in its paragraph; the others folded
+        quotes = _quote(f.evidence[0], links, context=True)
+        rest = f.evidence[1:]
+        if rest:
+            quotes += (
+                f'<details class="more"><summary>{len(rest)} more quote{"s" if len(rest) > 1 else ""} '
+                f"({esc(', '.join(dict.fromkeys(f'{e.document} p.{e.page}' for e in rest)))})</summary>"
+                + "".join(_quote(e, links, context=True) for e in rest)
+                + "</details>"
+            )
+    known = '<br><span class="known" title="present in the baseline report">known</span>' if f.known else ""
+    basis = f"Legal basis: {esc(f.legal_basis)} · " if f.legal_basis else ""
+    return (
+        f'<tr data-order="{order}" data-case="{esc(label)}" data-severity="{f.severity.rank}" '
+        f'data-score="{f.score:.1f}" data-rule="{esc(f.rule_id)}" data-known="{str(f.known).lower()}">'
+        f'<td class="case-col">{esc(label)}</td>'
+        f"<td>{_sev(f.severity)}{known}</td>"
+        f'<td class="num">{f.score:.1f}</td>'
+        f'<td class="rule">{rule}</td>'
+        f'<td class="finding"><p class="finding-title">{esc(f.title)}</p><p>{esc(f.message)}</p>'
+        + quotes
+        + f'<p class="small">{basis}Confidence {f.confidence:.2f} · fingerprint <code>{esc(f.fingerprint)}</code></p></td></tr>'
+    )
+
+
+def _findings(result: AuditResult, links: dict[str, str]) -> list[str]:
     findings = sorted(
         result.iter_findings(),
         key=lambda f: (-f.severity.rank, -f.score, f.case_id, f.rule_id, f.fingerprint),
@@ -281,9 +362,9 @@ def _findings(result: AuditResult) -> list[str]:
     rules_uri = {r.id: r.help_uri for r in result.rules}
     out += _controls()
     out += [
-        '<table id="findings-table">',
+        f'<table id="findings-table"{" class=single-case" if len(result.cases) == 1 else ""}>',
         "<thead><tr>"
-        '<th data-sort="case">Case</th>'
+        '<th class="case-col" data-sort="case">Case</th>'
         '<th data-sort="severity" data-type="number">Severity</th>'
         '<th class="num" data-sort="score" data-type="number">Score</th>'
         '<th data-sort="rule">Rule</th>'
@@ -291,8 +372,73 @@ def _findings(result: AuditResult) -> list[str]:
         "</tr></thead>",
         "<tbody>",
     ]
-    out += [_finding_row(result, i, f, rules_uri) for i, f in enumerate(findings)]
+    out += [_finding_row(result, i, f, rules_uri, links) for i, f in enumerate(findings)]
     out += ["</tbody>", "</table>", "</section>"]
+    return out
+
+
+OUTCOME_TEXT = {
+    Outcome.FIRED: "fired",
+    Outcome.NOT_FIRED: "not fired",
+    Outcome.INSUFFICIENT: "insufficient evidence",
+    Outcome.ERROR: "rule error",
+}
+OUTCOME_ORDER = (Outcome.ERROR, Outcome.INSUFFICIENT, Outcome.FIRED, Outcome.NOT_FIRED)
+
+
+def _check_reason(c: Check) -> str:
+    if c.reason:
+        return c.reason
+    if c.outcome is Outcome.NOT_FIRED:
+        return "no statement in the case's documents matches what this rule looks for"
+    return ""
+
+
+def _case_section(result: AuditResult, case: CaseResult, titles: dict[str, str]) -> list[str]:
+    """One case: its heading, then (the one place for it) the case's key facts,
+    then the outcome of every rule with its reason."""
+    label = case_label(result, case.id)
+    out = [
+        f'<section class="case" id="case-{esc(url_quote(case.id, safe=""))}">',
+        f"<h3>{esc(label)} <span class=\"small\">risk score {case.score:.1f} / 100 · "
+        f"{len(case.findings)} finding(s) · {len(case.documents)} document(s)</span></h3>",
+    ]
+    # Key facts of the case (the contract term sheet) go here, right after the heading.
+    if not case.checks:
+        out += ["<p class=\"small\">No rule was applied to this case.</p>", "</section>"]
+        return out
+    counts = {o: sum(1 for c in case.checks if c.outcome is o) for o in OUTCOME_ORDER}
+    out.append(
+        '<p class="small">Checks: ' + " · ".join(f"{n} {OUTCOME_TEXT[o]}" for o, n in counts.items() if n) + "</p>"
+    )
+    out += [
+        '<table class="checks">',
+        "<thead><tr><th>Rule</th><th>Outcome</th><th>Reason</th></tr></thead>",
+        "<tbody>",
+    ]
+    for c in sorted(case.checks, key=lambda c: (OUTCOME_ORDER.index(c.outcome), c.rule_id)):
+        title = titles.get(c.rule_id, "")
+        name = f'<code class="rule-id"{f" title={chr(34)}{esc(title)}{chr(34)}" if title else ""}>{esc(c.rule_id)}</code>'
+        out.append(
+            f"<tr><td>{name}</td><td class=\"outcome-{c.outcome.value}\">{OUTCOME_TEXT[c.outcome]}</td>"
+            f"<td>{esc(_check_reason(c))}</td></tr>"
+        )
+    out += ["</tbody>", "</table>", "</section>"]
+    return out
+
+
+def _cases(result: AuditResult) -> list[str]:
+    out = ['<section id="checks">', "<h2>Cases and checks</h2>"]
+    if not result.cases:
+        return out + ["<p>No cases.</p>", "</section>"]
+    out.append(
+        '<p class="small">Every rule was applied to every case. A rule that did not fire does not clear a case; '
+        "a rule with insufficient evidence could not be decided from these documents.</p>"
+    )
+    titles = {r.id: r.title for r in result.rules}
+    for case in ranked_cases(result):
+        out += _case_section(result, case, titles)
+    out.append("</section>")
     return out
 
 
@@ -305,7 +451,7 @@ def _doc_status(d: DocumentInfo) -> str:
     return "read"
 
 
-def _documents(result: AuditResult) -> list[str]:
+def _documents(result: AuditResult, links: dict[str, str]) -> list[str]:
     out = ['<section id="documents">', "<h2>Documents</h2>"]
     cases: list[CaseResult] = sorted(result.cases, key=lambda c: c.id)
     if not result.documents:
@@ -321,8 +467,9 @@ def _documents(result: AuditResult) -> list[str]:
             for d in sorted(case.documents, key=lambda d: d.path):
                 ocr = ", ".join(str(p) for p in d.ocr_pages) or "none"
                 sha = f'<code title="{esc(d.sha256)}">{esc(d.sha256[:SHORT_SHA])}</code>' if d.sha256 else "—"
+                doc = f'<a href="{_page_href(links, d.path, 1).rsplit("#", 1)[0]}">{esc(d.path)}</a>' if d.error is None else esc(d.path)
                 out.append(
-                    f"<tr><td>{esc(case_label(result, case.id))}</td><td>{esc(d.path)}</td>"
+                    f"<tr><td>{esc(case_label(result, case.id))}</td><td>{doc}</td>"
                     f'<td class="num">{d.pages}</td><td>{ocr}</td><td>{sha}</td><td>{_doc_status(d)}</td></tr>'
                 )
         out += ["</tbody>", "</table>"]
@@ -361,20 +508,21 @@ def _rules(result: AuditResult) -> list[str]:
     if not result.rules:
         return out + ["<p>The report does not list the rules that were applied.</p>", "</section>"]
     out += [
+        f'<details class="more"><summary>The {len(result.rules)} rules, with their legal basis</summary>',
         "<table>",
         "<thead><tr><th>Rule</th><th>Title</th><th>Severity</th><th>Status</th><th>Legal basis</th></tr></thead>",
         "<tbody>",
     ]
     for r in sorted(result.rules, key=lambda r: r.id):
         href = _href(r.help_uri)
-        ident = f"<code>{esc(r.id)}</code>"
+        ident = f'<code class="rule-id">{esc(r.id)}</code>'
         if href:
             ident = f'<a href="{href}" rel="noopener noreferrer">{ident}</a>'
         out.append(
             f"<tr><td>{ident}</td><td>{esc(r.title)}</td><td>{_sev(r.severity)}</td><td>{esc(r.status)}</td>"
             f"<td>{esc(legal_basis(r.references)) or '—'}</td></tr>"
         )
-    out += ["</tbody>", "</table>", "</section>"]
+    out += ["</tbody>", "</table>", "</details>", "</section>"]
     return out
 
 
@@ -393,11 +541,16 @@ def render(result: AuditResult, options: RenderOptions | None = None) -> str:
         "</head>",
         "<body>",
     ]
-    body = _header(result) + ["<main>"] + _summary(result) + _findings(result) + _documents(result)
+    links = dict((options or RenderOptions()).document_links)
+    body = _header(result) + ["<main>"] + _summary(result) + _findings(result, links) + _cases(result)
+    body += _documents(result, links)
     body += _method() + _rules(result) + ["</main>"]
     foot = [
         f'<footer><p class="small">Generated by auditor {esc(result.tool_version)}. '
-        "This file is self-contained: it loads nothing from the network.</p></footer>",
+        "This file is self-contained: it loads nothing from the network. "
+        + ("Links to the documents are relative to the folder this report was written to."
+           if links else "Links to the documents are relative to the scanned folder.")
+        + "</p></footer>",
         f"<script>{SCRIPT}</script>",
         "</body>",
         "</html>",

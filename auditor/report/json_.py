@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Severity
 from auditor.report import RenderOptions
+from auditor.safe_text import json_text
 
 SCHEMA_VERSION = 1
 
@@ -22,11 +23,13 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
     if e.row is not None:  # a register row: its index and its (header, value) cells
         out["row"] = e.row
         out["cells"] = [{"header": h, "value": v} for h, v in e.cells]
+    if e.before or e.after:  # optional (schema 1 unchanged): the paragraph around the quote
+        out["context"] = {"before": e.before, "after": e.after}
     return out
 
 
 def document_dict(d: DocumentInfo) -> dict[str, Any]:
-    return {
+    out = {
         "path": d.path,
         "sha256": d.sha256,
         "pages": d.pages,
@@ -37,6 +40,9 @@ def document_dict(d: DocumentInfo) -> dict[str, Any]:
         "unread_pages": list(d.unread_pages),
         "unread_reason": d.unread_reason,
     }
+    if d.internal_errors:  # spans whose extraction failed (bugs); the document's other facts are there
+        out["internal_errors"] = list(d.internal_errors)
+    return out
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -135,4 +141,5 @@ def _help_uri(rule_id: str) -> str:
 
 def render(result: AuditResult, options: "RenderOptions | None" = None) -> str:
     timings = bool(options and options.timings)
-    return json.dumps(report_dict(result, timings=timings), indent=2, ensure_ascii=False) + "\n"
+    # raw C1/bidi characters escaped: the same values, inert when the file is printed
+    return json_text(json.dumps(report_dict(result, timings=timings), indent=2, ensure_ascii=False)) + "\n"

@@ -2,8 +2,10 @@
 
 Sections: title and date, executive summary (cases ranked by risk score, the
 top findings one line each), scope (documents, pages, OCR, what could not be
-read), the findings of each case with their verbatim quotes, methodology and
-limitations, and two appendices (the rules applied, the full document hashes).
+read), each case (a severity chart, its documents linked with their SHA-256,
+its findings with their verbatim quotes and the legal basis of the case's
+jurisdiction), the right of reply, methodology and limitations, and two
+appendices (the rules applied, the full document hashes).
 
 Everything that comes from a PDF or the file system (quotes, messages, paths,
 case ids, notes) is user data: it is flattened to one line and escaped so that
@@ -15,6 +17,7 @@ recorded one (``--timestamp``), everything sorted.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote as url_quote
 
 from auditor.models import AuditResult, CaseResult, DocumentInfo, Finding, Outcome, Severity, legal_basis
 from auditor.report import RenderOptions
@@ -25,6 +28,7 @@ from auditor.report.json_ import (
     severity_counts,
     top_findings,
 )
+from auditor.safe_text import strip_controls
 
 TOP_FINDINGS = 10
 SHORT_SHA = 12
@@ -34,12 +38,15 @@ SHORT_SHA = 12
 _INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # "&amp;" would be decoded, not shown
 _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")  # "4. The project ..." opens a list
+# Bare URLs that GFM's autolink extension would turn into links: "http://", "www."
+_AUTOLINK = re.compile(r"(?i)(?<![\w\\])(https?|ftp|mailto)(:)|(?<![\w\\])(www)(\.)")
 
 
 def md(text: str | None) -> str:
     """User text as one line of inert Markdown (it renders as itself)."""
-    flat = " ".join((text or "").split())
+    flat = " ".join(strip_controls(text or "").split())
     out = _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", flat))
+    out = _AUTOLINK.sub(lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}", out)
     if out[:1] in ("#", "-", "+", "=", ">"):
         return "\\" + out
     return _LIST_NUMBER.sub(r"\1\\\2", out)
@@ -58,6 +65,14 @@ def _link(label: str, uri: str) -> str:
     if not uri.startswith(("https://", "http://")):
         return label
     return f"[{label}](<{uri.replace('<', '%3C').replace('>', '%3E').replace(' ', '%20')}>)"
+
+
+def _doc_link(label: str, target: str, page: int | None = None) -> str:
+    """A relative link to a document (at ``page``): every character of the path
+    that could make it a scheme, a query, markup or the end of the link is
+    percent-encoded."""
+    href = url_quote(target.replace(chr(92), "/"), safe="/.-_~") + (f"#page={page}" if page else "")
+    return f"[{label}](<{href}>)"
 
 
 def _where(document: str, page: int) -> str:
@@ -90,7 +105,7 @@ def _header(result: AuditResult) -> list[str]:
     date = (
         f"**Date:** {md(result.generated_at)}"
         if result.generated_at
-        else "**Date:** not recorded (run `auditor scan --timestamp` to date the report)"
+        else "**Date:** not recorded"
     )
     scanned = ", ".join(md(r) for r in result.roots) or "(nothing)"
     pages = sum(d.pages for d in docs)
@@ -186,7 +201,7 @@ def _scope(result: AuditResult) -> list[str]:
     return lines
 
 
-def _finding(result: AuditResult, n: int, f: Finding) -> list[str]:
+def _finding(result: AuditResult, n: int, f: Finding, links: dict[str, str] | None = None) -> list[str]:
     facts = [
         f"**Severity:** {f.severity.value}",
         f"**Confidence:** {f.confidence:.2f}",
@@ -199,33 +214,67 @@ def _finding(result: AuditResult, n: int, f: Finding) -> list[str]:
         f"#### {n}. {md(f.title)}",
         "",
         "- " + " · ".join(facts),
-        f"- **Legal basis:** {md(f.legal_basis) or 'not stated by the rule'}",
-        f"- **Fingerprint:** {code(f.fingerprint)}",
+        f"- **Legal basis:** {md(f.legal_basis) or 'no provision of the law of this case is recorded for this rule'}",
+        f"- **Finding ID:** {code(f.fingerprint)}",
         "",
         md(f.message),
         "",
     ]
     for e in f.evidence:
         ocr = " (text read by OCR)" if e.ocr else ""
-        lines += [f"> {md(e.quote)}", ">", f"> — {_where(e.document, e.page)}{ocr}", ""]
+        page = _doc_link(f"page {e.page}", (links or {}).get(e.document, e.document), e.page)
+        lines += [f"> {md(e.quote)}", ">", f"> — *{md(e.document)}*, {page}{ocr}", ""]
     return lines
 
 
-def _case(result: AuditResult, case: CaseResult) -> list[str]:
+CHART_WIDTH = 24  # characters of the longest bar
+
+
+def _chart(case: CaseResult) -> list[str]:
+    """The case's findings by severity as a bar chart that is plain Markdown (a
+    table of block characters): it reads the same in a terminal, on GitHub (which
+    strips inline SVG) and in print."""
+    counts = {s: sum(1 for f in case.findings if f.severity is s) for s in reversed(Severity)}
+    top = max(counts.values(), default=0)
+    if not top:
+        return []
+    lines = ["Findings by severity:", "", "| Severity | Findings | |", "|---|---:|---|"]
+    for s, n in counts.items():
+        if n:
+            lines.append(f"| {s.value} | {n} | {'█' * max(1, round(CHART_WIDTH * n / top))} |")
+    return lines + [""]
+
+
+def _case_documents(case: CaseResult, links: dict[str, str]) -> list[str]:
+    """Each document of the case, linked (relative to the memo, or to the scanned
+    folder), with its kind, pages and full SHA-256 so a reader can check the copy."""
+    lines = ["Documents of the case:", ""]
+    for d in sorted(case.documents, key=lambda d: d.path):
+        name = _doc_link(md(d.path), links.get(d.path, d.path)) if d.error is None else md(d.path)
+        kind = f"{md(d.kind.replace('-', ' '))}, " if d.kind and d.kind != "other" else ""
+        sha = f"SHA-256 {code(d.sha256)}" if d.sha256 else "no SHA-256"
+        state = "" if d.error is None else f" — unreadable ({code(d.error.code)})"
+        lines.append(f"- {name} — {kind}{d.pages} page(s) — {sha}{state}")
+    return lines + [""]
+
+
+def _case(result: AuditResult, case: CaseResult, links: dict[str, str] | None = None) -> list[str]:
     pages = sum(d.pages for d in case.documents)
     lines = [
         f"### Case {md(case_label(result, case.id))} — risk score {case.score:.1f} / 100",
         "",
-        f"{len(case.documents)} document(s), {pages} page(s), {len(case.findings)} finding(s).",
-        "",
     ]
+    # Key facts of the case (the contract term sheet) go here, right after the heading.
+    lines += [f"{len(case.documents)} document(s), {pages} page(s), {len(case.findings)} finding(s).", ""]
+    lines += _chart(case)
+    lines += _case_documents(case, links or {})
     if case.documents and all(d.error is not None for d in case.documents):
         lines += ["No document of this case could be read, so no rule could be applied.", ""]
         return lines
     if not case.findings:
         lines += ["No rule fired for this case.", ""]
     for n, f in enumerate(sorted(case.findings, key=finding_key), 1):
-        lines += _finding(result, n, f)
+        lines += _finding(result, n, f, links)
     insufficient = [c for c in case.checks if c.outcome is Outcome.INSUFFICIENT]
     errors = [c for c in case.checks if c.outcome is Outcome.ERROR]
     if insufficient or errors:
@@ -234,6 +283,20 @@ def _case(result: AuditResult, case: CaseResult) -> list[str]:
             lines.append(f"- {code(c.rule_id)}: {md(c.reason)}")
         lines.append("")
     return lines
+
+
+def _right_of_reply() -> list[str]:
+    return [
+        "## Right of reply",
+        "",
+        "Before this review is published or its findings are put to anyone, each agency, company, "
+        "lender or person a finding concerns should be sent the findings about them, with the quoted "
+        "passages and the documents they come from, and given a fair time to answer. Their answer, or "
+        "the fact that none came by the date given, belongs in the published version next to the "
+        "finding it answers. Documents they point to that were not reviewed here should be read "
+        "before the finding is relied on.",
+        "",
+    ]
 
 
 def _methodology(result: AuditResult) -> list[str]:
@@ -316,9 +379,10 @@ def render(result: AuditResult, options: RenderOptions | None = None) -> str:
     lines += ["## Findings", ""]
     if not result.cases:
         lines += ["No cases.", ""]
+    links = dict((options or RenderOptions()).document_links)
     for case in ranked_cases(result):
-        lines += _case(result, case)
-    lines += _methodology(result) + _rules(result) + _hashes(result)
+        lines += _case(result, case, links)
+    lines += _right_of_reply() + _methodology(result) + _rules(result) + _hashes(result)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

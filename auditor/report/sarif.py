@@ -36,6 +36,7 @@ from urllib.parse import quote as _quote
 from auditor.models import AuditResult, DocumentInfo, Evidence, Finding, RuleInfo, Severity, legal_basis
 from auditor.report import RenderOptions
 from auditor.report.json_ import finding_key
+from auditor.safe_text import json_text, strip_controls
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/auditor-dev/auditor"
@@ -79,9 +80,15 @@ def camel_case(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part)
 
 
+_ESCAPED_BYTE = re.compile(r"\\x([0-9a-f]{2})")  # a byte of a non-UTF-8 name (auditor.safe_text.display_path)
+
+
 def uri(path: str) -> str:
-    """A relative document path as a URI reference (percent-encoded, '/' kept)."""
-    return _quote(path.replace("\\", "/"), safe="/-._~")
+    """A relative document path as a URI reference (percent-encoded, '/' kept;
+    a name's escaped non-UTF-8 byte is that byte, percent-encoded)."""
+    parts = _ESCAPED_BYTE.split(path)
+    return "".join("%" + part.upper() if i % 2 else _quote(part.replace("\\", "/"), safe="/-._~")
+                   for i, part in enumerate(parts))
 
 
 class Locator:
@@ -144,7 +151,7 @@ class Artifacts:
 
 
 def _message(text: str) -> dict[str, str]:
-    return {"text": " ".join(text.split()) or "(no message)"}
+    return {"text": " ".join(strip_controls(text).split()) or "(no message)"}
 
 
 def _rule(r: RuleInfo) -> dict[str, Any]:
@@ -324,4 +331,5 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult, options: RenderOptions | None = None) -> str:
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
+    # raw C1/bidi characters escaped (C0 ones json escapes itself): the same values, inert on a terminal
+    return json_text(json.dumps(sarif_log(result), indent=2, ensure_ascii=False)) + "\n"

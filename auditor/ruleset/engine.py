@@ -58,9 +58,20 @@ class CaseView:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_kinds", {d.path: d.kind for d in self.documents})
+        # facts indexed by kind (in case order), so a selector reads only its kind's facts
+        by_kind: dict[str, list[Fact]] = {}
+        for f in self.facts:
+            by_kind.setdefault(f.kind, []).append(f)
+        object.__setattr__(self, "_by_kind", {k: tuple(v) for k, v in by_kind.items()})
 
     def kind_of(self, document: str) -> str:
         return self._kinds.get(document, "other")  # type: ignore[attr-defined]
+
+    def facts_of(self, kind: str | None) -> tuple[Fact, ...]:
+        """The case's facts of this kind (all facts for None), in case order."""
+        if not kind:
+            return self.facts
+        return self._by_kind.get(kind, ())  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -124,9 +135,7 @@ def select(case: CaseView, sel: dict[str, Any]) -> list[Fact]:
     kinds_out = sel.get("not_document_kind") or ()
     where = sel.get("where") or {}
     out = []
-    for f in case.facts:
-        if kind and f.kind != kind:
-            continue
+    for f in case.facts_of(kind):
         if status != "any" and f.status.value != status:
             continue
         if f.confidence < min_conf:
@@ -152,6 +161,8 @@ class Evaluator:
         self.params = dict(rule.parameters)
         if parameters:
             self.params.update(parameters)
+        self._main: list[str | None] = []  # _main_vendor's answer, once computed
+        self._matches: dict[tuple[str, str], float] = {}  # name_match of two names, once each
 
     def param(self, ref: Any, key: Any = None) -> Any:
         """A parameter's value; of a keyed parameter (``min_days: {national: 15,
@@ -352,15 +363,22 @@ class Evaluator:
         return _Result(True, [f for f, _, _ in items], dict(items[0][1]), items)
 
     def _unnamed_in(self, body: dict[str, Any]) -> _Result:
-        from auditor.extract.parties import GENERIC_VENDOR, name_match  # only this condition needs it
+        from auditor.extract.parties import GENERIC_VENDOR  # only this condition needs it
 
         kinds = body["document_kind"]
         docs = [d for d in self.case.documents if d.kind in kinds and d.error is None]
         if not docs:
             return _Result(False)
         doc_paths = {d.path for d in docs}
-        names = [f for f in self.case.facts if f.document in doc_paths and f.kind in ("organisation", "name-mention")]
-        titles = [f for f in self.case.facts if f.document in doc_paths and f.kind == "document-title"]
+        names = [f for k in ("organisation", "name-mention") for f in self.case.facts_of(k) if f.document in doc_paths]
+        titles = [f for f in self.case.facts_of("document-title") if f.document in doc_paths]
+        # each distinct name once, first occurrence in case order (the best match keeps the earliest on ties)
+        distinct: dict[str, None] = {}
+        order = {id(f): i for i, f in enumerate(self.case.facts)}
+        for n in sorted(names, key=lambda f: order[id(f)]):
+            distinct.setdefault(str(n.get("name") or ""), None)
+        best_of = _NameIndex(list(distinct))
+        match = self._name_match
         min_score = float(self.param(body["min_score"]))
         # group the claims by the firm they name (one firm, many spellings)
         groups: list[tuple[str, list[Fact]]] = []
@@ -375,7 +393,7 @@ class Evaluator:
                     continue
                 vendor = main
             for i, (name, members) in enumerate(groups):
-                if name_match(str(vendor), name) >= min_score:
+                if match(str(vendor), name) >= min_score:
                     members.append(f)
                     if len(str(vendor)) > len(name) and not GENERIC_VENDOR.match(str(f.get(body["attr"]) or "")):
                         groups[i] = (str(vendor), members)
@@ -384,11 +402,7 @@ class Evaluator:
                 groups.append((str(vendor), [f]))
         items = []
         for vendor, members in groups:
-            best, best_name = 0.0, ""
-            for n in names:
-                score = name_match(vendor, str(n.get("name") or ""))
-                if score > best:
-                    best, best_name = score, str(n.get("name"))
+            best, best_name = best_of.best(vendor)
             if best >= min_score:
                 continue
             # explicit names first, then the firmest
@@ -407,9 +421,25 @@ class Evaluator:
             return _Result(False)
         return _Result(True, [f for f, _, extra in items for f in [f] + extra], dict(items[0][1]), items)
 
+    def _name_match(self, a: str, b: str) -> float:
+        from auditor.extract.parties import name_match
+
+        key = (a, b)
+        score = self._matches.get(key)
+        if score is None:
+            score = self._matches[key] = name_match(a, b)
+        return score
+
     def _main_vendor(self) -> str | None:
         """The case's vendor, when a document only says "the vendor": the firm the
-        award letter / contract names, else the firm the case names most."""
+        award letter / contract names, else the firm the case names most
+        (computed once per evaluation: a case with many such claims and no named
+        vendor would otherwise scan every fact once per claim)."""
+        if not self._main:
+            self._main.append(self._find_main_vendor())
+        return self._main[0]
+
+    def _find_main_vendor(self) -> str | None:
         from auditor.extract.parties import GENERIC_VENDOR
 
         counts: Counter[str] = Counter()
@@ -419,6 +449,53 @@ class Evaluator:
             if f.kind == "organisation" and self.case.kind_of(f.document) in ("award-letter", "contract"):
                 counts[str(f.get("name"))] += 2
         return counts.most_common(1)[0][0] if counts else None
+
+
+class _NameIndex:
+    """The best ``name_match`` of a vendor among many names, the earliest name on
+    ties, exactly as a loop over the names would give it, but with the fuzzy
+    comparisons run in rapidfuzz's C loop (``process.extractOne``) and the
+    acronym comparisons as dictionary look-ups: a financing agreement with
+    thousands of names costs milliseconds per claimed vendor, not seconds."""
+
+    def __init__(self, names: list[str]) -> None:
+        from auditor.extract.parties import acronym, core_name, core_tokens
+
+        self.names = [n for n in names if core_name(n)]  # a name without core tokens scores 0
+        self.cores = [core_name(n) for n in self.names]
+        self.glued = [c.replace(" ", "") for c in self.cores]
+        self.by_first: dict[str, int] = {}  # first core token -> earliest name
+        self.by_acronym: dict[str, int] = {}  # acronym of a name of >= 2 tokens -> earliest name
+        for i, n in enumerate(self.names):
+            tokens = core_tokens(n)
+            self.by_first.setdefault(tokens[0], i)
+            if len(tokens) >= 2:
+                self.by_acronym.setdefault(acronym(n), i)
+
+    def best(self, vendor: str) -> tuple[float, str]:
+        from rapidfuzz import fuzz, process
+
+        from auditor.extract.parties import acronym, core_name, core_tokens
+
+        core = core_name(vendor)
+        if not core or not self.names:
+            return 0.0, ""
+        hits: list[tuple[float, int]] = []
+        found = process.extractOne(core, self.cores, scorer=fuzz.token_set_ratio)
+        if found is not None:
+            hits.append((float(found[1]), found[2]))
+        found = process.extractOne(core.replace(" ", ""), self.glued, scorer=fuzz.ratio)
+        if found is not None:
+            hits.append((float(found[1]), found[2]))
+        tokens = core_tokens(vendor)
+        if len(tokens) >= 2 and acronym(vendor) in self.by_first:
+            hits.append((90.0, self.by_first[acronym(vendor)]))
+        if tokens[0] in self.by_acronym:
+            hits.append((90.0, self.by_acronym[tokens[0]]))
+        top = max(score for score, _ in hits)
+        if top <= 0:
+            return 0.0, ""
+        return top, self.names[min(i for score, i in hits if score == top)]
 
 
 # --- results -> findings ----------------------------------------------------------------
@@ -467,8 +544,11 @@ def evaluate_rule(rule: Rule, case: CaseView, parameters: dict[str, Any] | None 
     findings: list[Finding] = []
     if rule.findings == "per-item" and res.items:
         seen: set[str] = set()
+        others_of: dict[str, list[Fact]] = {}  # the facts of other kinds, the same for every item of a kind
         for fact, values, extra in res.items:
-            others = [f for f in res.facts if f is not fact and f.kind != fact.kind]
+            others = others_of.get(fact.kind)
+            if others is None:
+                others = others_of[fact.kind] = [f for f in res.facts if f.kind != fact.kind]
             finding = make_finding(rule, case, [fact] + extra + others, {**res.values, **values})
             if finding.fingerprint not in seen:
                 seen.add(finding.fingerprint)
@@ -485,7 +565,7 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
     score = round(SEVERITY_POINTS[rule.severity] * confidence, 1)
     first = evidence[0] if evidence else Evidence("", 0, "")
     fill = {
-        "quote": _short(first.quote),
+        "quote": _short(first.quote, trigger=_trigger_of(facts, first)),
         "document": first.document,
         "page": first.page,
         # the other attributes every fact has (the validator lets a message name them)
@@ -626,11 +706,38 @@ def _fx_notes(facts: Sequence[Fact]) -> str:
     return ("; converted with " + ", ".join(notes)) if notes else ""
 
 
-def _short(quote: str, limit: int = 160) -> str:
+def _trigger_of(facts: Sequence[Fact], ev: Evidence) -> str:
+    """The matched words of the fact that ``ev`` is the evidence of ("" if none)."""
+    for f in facts:
+        if ev in f.evidence:
+            return str(f.get("trigger") or "")
+    return ""
+
+
+def _short(quote: str, limit: int = 160, trigger: str = "") -> str:
+    """At most about ``limit`` characters of ``quote``, cut at word boundaries and
+    kept around ``trigger`` (the words that make it a finding) when the quote
+    holds it; "…" marks each cut."""
     if len(quote) <= limit:
         return quote
-    cut = quote.rfind(" ", 0, limit)
-    return quote[: cut if cut > 40 else limit] + " …"
+    at = quote.find(trigger) if trigger else -1
+    if at < 0 and trigger:
+        at = quote.lower().find(trigger.lower())
+    end = at + len(trigger) if at >= 0 else 0
+    lo = max(0, at - max(0, limit - len(trigger)) // 3) if at >= 0 else 0  # more after the trigger than before
+    hi = min(len(quote), max(lo + limit, end))
+    lo = max(0, min(lo, hi - limit))
+    if at >= 0:
+        lo = min(lo, at)
+    if lo > 0:  # start on a word: never half a word, never inside the trigger
+        space = quote.find(" ", lo - 1, at if at >= 0 else len(quote))
+        lo = space + 1 if space >= 0 else lo
+    if hi < len(quote):
+        keep = max(end, lo + 40)
+        space = quote.rfind(" ", keep, hi + 1)
+        hi = space if space >= 0 else hi
+    text = quote[lo:hi].strip()
+    return ("… " if lo > 0 else "") + text + (" …" if hi < len(quote) else "")
 
 
 class _Fill(dict):

@@ -30,6 +30,7 @@ from typing import Any, Iterable
 from auditor.errors import Problem, RuleFileError
 from auditor.extract.kinds import COMMON_ATTRS, FACT_KINDS, is_bool_attr, known_values
 from auditor.models import Reference, RuleInfo, Severity, legal_basis
+from auditor.yamlcheck import LIMITS
 from auditor.yamlcheck import Checker as _BaseChecker
 from auditor.yamlcheck import builtin_rules_dir, yaml  # noqa: F401  (re-exported: the CLI and packs use them)
 from auditor.yamlcheck import compose as _compose
@@ -657,10 +658,16 @@ class _Checker(_BaseChecker):
         for kind in kinds_used:
             allowed |= set(self.attrs_of(kind))
         try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(message) if f]
+            parsed = [(f, spec or "") for _, f, spec, _ in string.Formatter().parse(message) if f]
         except ValueError as exc:
             self.err(node, f"message: bad template ({exc})", "write literal braces as {{ and }}")
             return
+        fields = [f for f, _ in parsed]
+        for f, spec in parsed:  # "{quote:>100000000}" would cost a 100 MB string per finding
+            if "{" in spec:
+                self.err(node, f"message: field '{{{f}}}' has a nested field in its format", "write the width as a number")
+            elif any(int(n) > LIMITS.max_template_width for n in re.findall(r"\d+", spec)):
+                self.err(node, f"message: field '{{{f}}}' asks for a width or precision above {LIMITS.max_template_width}")
         for f in fields:
             name = re.split(r"[.\[]", f, maxsplit=1)[0]
             if name not in allowed:
