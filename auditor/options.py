@@ -32,6 +32,9 @@ class ScanOptions:
     progress: bool = False  # a rich progress bar on stderr
     pattern_dirs: tuple[Path, ...] = ()  # rule packs (--rules) whose patterns/ add to the built-in ones
     cardinal_settings: Path | None = None  # Cardinal's settings INI (--cardinal-settings) for OCDS input
+    executor: str = "local"  # "local": the process pool; "dask": a Dask cluster (auditor.ingest.dask_executor)
+    scheduler: str | None = None  # --executor dask: the scheduler's address; None = a LocalCluster
+    send_bytes: bool = False  # --executor dask: send the documents' bytes, not their paths
 
     @property
     def workers(self) -> int:

@@ -301,7 +301,10 @@ def iter_case_results(
     timings: dict[str, float] | None = None,
 ) -> Iterator[tuple[CaseSpec, list[DocumentResult]]]:
     """(case, its document results) as soon as each case is complete."""
-    from auditor.ingest.pool import process_documents
+    if options.executor == "dask":
+        from auditor.ingest.dask_executor import process_documents
+    else:
+        from auditor.ingest.pool import process_documents
 
     tasks = [t for c in discovery.cases for t in c.documents]
     remaining = {c.id: len(c.documents) for c in discovery.cases}

@@ -64,6 +64,22 @@ def _with_memory_bound(options, max_memory: int):
     return replace(options, max_rss_mb=max_memory)
 
 
+def _executor_fields(executor: str, scheduler: Optional[str], send_bytes: bool) -> dict[str, Any]:
+    """The ScanOptions fields of ``--executor``; the scheduler's address falls back
+    to ``DASK_SCHEDULER_ADDRESS``, and is None for a LocalCluster."""
+    executor = choice("--executor", executor, ("local", "dask"))
+    if executor == "local":
+        if scheduler:
+            raise AuditorError("--scheduler needs --executor dask")
+        if send_bytes:
+            raise AuditorError("--send-bytes needs --executor dask")
+        return {"executor": executor}
+    from auditor.ingest.dask_executor import SCHEDULER_ENV
+
+    address = (scheduler or os.environ.get(SCHEDULER_ENV) or "").strip()
+    return {"executor": executor, "scheduler": address or None, "send_bytes": send_bytes}
+
+
 def _refuse_inputs(output: Optional[Path], paths: Iterable[Path], found) -> None:
     """--output must not be an input document nor a PDF inside a scanned folder."""
     from auditor.outfile import refuse_inputs
@@ -309,6 +325,9 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
     debug = values['debug']
     max_memory = values['max_memory']
     cardinal_settings = values['cardinal_settings']
+    executor = values['executor']
+    scheduler = values['scheduler']
+    send_bytes = values['send_bytes']
     if debug:
         from auditor.ingest.worker import DEBUG_ENV
 
@@ -341,6 +360,9 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
         paths = _stdin_paths(list(paths))
         options = _scan_options(ocr, ocr_lang, dpi, jobs, doc_timeout, cache_dir, no_cache, quiet, rules)
         options = _with_memory_bound(options, max_memory)
+        from dataclasses import replace as _replace
+
+        options = _replace(options, **_executor_fields(executor, scheduler, send_bytes))
         if cardinal_settings is not None:
             if not cardinal_settings.is_file():
                 raise AuditorError(f"--cardinal-settings: file not found: {cardinal_settings}")
@@ -486,6 +508,9 @@ SCAN_OPTIONS: dict[str, tuple[str, str]] = {
     "--debug": ("debug", "flag"),
     "--max-memory": ("max_memory", "int"),
     "--cardinal-settings": ("cardinal_settings", "path"),
+    "--executor": ("executor", "str"),
+    "--scheduler": ("scheduler", "str"),
+    "--send-bytes": ("send_bytes", "flag"),
 }
 SCAN_DEFAULTS: dict[str, Any] = {
     "format": "table", "output": None, "fail_on": None, "strict": False, "rules": [], "no_builtin_rules": False,
@@ -493,7 +518,7 @@ SCAN_DEFAULTS: dict[str, Any] = {
     "write_suppressions": None, "reason": "", "config": None, "no_config": False, "sarif_base_uri": None,
     "ocr": "auto", "ocr_lang": "eng", "dpi": 300, "jobs": 0, "doc_timeout": 300.0, "cache_dir": None,
     "no_cache": False, "quiet": False, "timestamp": False, "timings": False, "width": 0, "debug": False,
-    "max_memory": 256, "cardinal_settings": None,
+    "max_memory": 256, "cardinal_settings": None, "executor": "local", "scheduler": None, "send_bytes": False,
 }
 
 

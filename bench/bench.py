@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/bench.py [FOLDER] [--quick] [--profile]   # a folder of PDFs (default ../shared/corpus/real)
     .venv/bin/python bench/bench.py --scale [--sizes 100,1000,10000] # generated corpora of growing size
+    .venv/bin/python bench/bench.py [FOLDER] --executor dask [--workers 1,2,4]  # local pool vs a Dask cluster
 
 What it measures (see BENCHMARKS.md for the columns):
 
@@ -911,6 +912,154 @@ def record(text: str, path: Path) -> None:
         fh.write("\n" + text)
 
 
+# --- executors: the local pool vs a Dask cluster (--executor dask) -------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class DaskCluster:
+    """``dask scheduler`` and ``dask worker --nworkers N --nthreads 1`` on loopback, as
+    a user starts them; stopped with SIGTERM (then killed) on exit."""
+
+    def __init__(self, workers: int, logs: Path) -> None:
+        exe = Path(sys.executable).with_name("dask")
+        if not exe.exists():
+            raise SystemExit(f"no `dask` command beside {sys.executable}: pip install 'auditor[dask]'")
+        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        port = self.address.rsplit(":", 1)[1]
+        logs.mkdir(parents=True, exist_ok=True)
+        self.procs = [subprocess.Popen([str(exe), "scheduler", "--host", "127.0.0.1", "--port", port,
+                                        "--dashboard-address", "127.0.0.1:0"],
+                                       stdout=(logs / "scheduler.log").open("w"), stderr=subprocess.STDOUT)]
+        self.procs.append(subprocess.Popen([str(exe), "worker", self.address, "--nworkers", str(workers),
+                                            "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                                           stdout=(logs / f"workers-{workers}.log").open("w"), stderr=subprocess.STDOUT))
+        from distributed import Client
+
+        with Client(self.address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=180)
+
+    def __enter__(self) -> "DaskCluster":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import signal
+
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+
+def _report_body(run: Run) -> str:
+    """The report without its timings: what must be equal between executors."""
+    data = run.report()
+    data.get("stats", {}).pop("seconds", None)
+    data.get("stats", {}).pop("cache_hits", None)
+    return json.dumps(data, sort_keys=True)
+
+
+def bench_executors(folder: Path, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """For each worker count N: ``auditor scan --jobs N`` (the local pool: the
+    reference) and ``--executor dask --scheduler ADDR`` on a running cluster of N
+    single-threaded workers, interleaved, same documents, same run; plus one
+    ``--executor dask`` without a scheduler (the CLI starts a LocalCluster)."""
+    files = pdfs_in(folder)
+    if not files:
+        raise SystemExit(f"no PDF under {folder}")
+    pages = sum(page_count(f) for f in files)
+    flags = ["--no-cache", "--ocr", args.executor_ocr]
+    print(f"{len(files)} PDFs, {pages} pages in {folder}; --ocr {args.executor_ocr}", flush=True)
+    # one small document alone: the fixed cost of each executor (start-up, connecting, shutting down)
+    one = link_folder([min(files, key=lambda f: f.stat().st_size)], tmp / "one-document")
+    rows = []
+    bodies: dict[int, str] = {}  # workers -> the local report (timings left out)
+    for n in args.workers:
+        with DaskCluster(n, tmp / "dask-logs") as cluster:
+            dask_flags = (*flags, "--executor", "dask", "--scheduler", cluster.address)
+            scan(folder, *flags, jobs=n)  # warm-up: the OS file cache, the workers' imports
+            scan(folder, *dask_flags)
+            local, dask, local1, dask1 = [], [], [], []
+            for _ in range(args.repeat):
+                local.append(scan(folder, *flags, jobs=n))
+                dask.append(scan(folder, *dask_flags))
+                local1.append(scan(one, *flags, jobs=n))
+                dask1.append(scan(one, *dask_flags))
+        lo, da = pick_median(local), pick_median(dask)
+        fixed = median([r.wall for r in dask1]) - median([r.wall for r in local1])
+        docs = lo.report()["stats"]["documents"]
+        bodies[n] = _report_body(local[0])
+        same = all(_report_body(r) == bodies[n] for r in local + dask)
+        rows.append({
+            "workers": n, "documents": docs, "pages": pages,
+            "local_wall": round(lo.wall, 3), "local_walls": [round(r.wall, 3) for r in local],
+            "dask_wall": round(da.wall, 3), "dask_walls": [round(r.wall, 3) for r in dask],
+            "local_pages_per_s": round(_rate(pages, lo.wall), 1), "dask_pages_per_s": round(_rate(pages, da.wall), 1),
+            "x_local": round(lo.wall / da.wall, 2) if da.wall else None,
+            "fixed_overhead_s": round(fixed, 2),
+            # what each further document costs on the cluster beyond the local pool
+            "overhead_ms_per_doc": round((da.wall - lo.wall - fixed) / (docs - 1) * 1000, 1) if docs > 1 else None,
+            "dask_wait_s": da.report()["stats"].get("seconds", {}).get("wait"),
+            "same_report": same,
+        })
+        r = rows[-1]
+        print(f"  {n} worker(s): local {r['local_wall']:.2f} s, dask {r['dask_wall']:.2f} s (fixed "
+              f"{r['fixed_overhead_s']:+.2f} s, {r['overhead_ms_per_doc']} ms/document; same report: {same})", flush=True)
+    n = args.workers[min(1, len(args.workers) - 1)]
+    started = scan(folder, *flags, "--executor", "dask", jobs=n)
+    local_n = next(r for r in rows if r["workers"] == n)
+    return {
+        "folder": str(folder), "docs": len(files), "pages": pages, "ocr": args.executor_ocr, "repeat": args.repeat,
+        "rows": rows,
+        "local_cluster": {"workers": n, "wall": round(started.wall, 3),
+                          "startup_s": round(started.wall - local_n["local_wall"], 2),
+                          "same_report": _report_body(started) == bodies[n]},
+    }
+
+
+def markdown_executors(m: dict[str, Any], e: dict[str, Any]) -> str:
+    lines = [
+        f"### Executors · {m['date']} · commit {m['commit'] or '?'} · {m['cpu']} · {m['cores']} cores · {m['ram_gib']} GiB RAM",
+        "",
+        f"Folder `{_rel(e['folder'])}`: {e['docs']} PDFs, {e['pages']} pages; `auditor scan --no-cache --ocr {e['ocr']}`, "
+        f"local pool `--jobs N` (the reference) against `--executor dask --scheduler ADDR` on a running "
+        f"`dask scheduler` + `dask worker --nworkers N --nthreads 1` on loopback; median of {e['repeat']} interleaved "
+        f"round(s) after one warm-up each; load average at start {m['load_avg']}; Python {m['python']}.",
+        "",
+        "| workers | documents | local wall s | local pages/s | dask wall s | dask pages/s | × local | fixed overhead s | overhead ms/document | same report |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in e["rows"]:
+        lines.append(f"| {r['workers']} | {r['documents']} | {r['local_wall']:.2f} | {r['local_pages_per_s']:.0f} | "
+                     f"{r['dask_wall']:.2f} | {r['dask_pages_per_s']:.0f} | {r['x_local']:.2f} | "
+                     f"{r['fixed_overhead_s']:+.2f} | **{r['overhead_ms_per_doc']}** | {'yes' if r['same_report'] else 'NO'} |")
+    lc = e["local_cluster"]
+    lines += [
+        "",
+        "- **fixed overhead** = dask wall − local wall on one small document alone (the median of the rounds): "
+        "importing `distributed` in the CLI, connecting to the scheduler, stopping the workers' reader processes "
+        "at the end; paid once per scan.",
+        "- **overhead per document** = (dask wall − local wall − fixed overhead) ÷ (documents − 1), with the same "
+        "number of workers: what each further document pays for its trip client → scheduler → worker → the "
+        "worker's reader process and back (serialising the task and its result).  Negative: the cluster kept "
+        "its workers busier than the local pool did (noise on a shared machine is ± a few tens of ms).",
+        f"- `--executor dask` without `--scheduler` ({lc['workers']} workers): {lc['wall']:.2f} s, i.e. "
+        f"{lc['startup_s']:+.2f} s against the local pool: the LocalCluster's start-up and shutdown "
+        f"(same report: {'yes' if lc['same_report'] else 'NO'}).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # --- main -----------------------------------------------------------------------------------------------------
 
 
@@ -934,7 +1083,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rec.add_argument("--no-record", action="store_true", help="do not append to BENCHMARKS.md")
     ap.add_argument("--benchmarks", default=str(BENCHMARKS), help="the file to append to (default BENCHMARKS.md)")
     ap.add_argument("--json", default=None, help="also write the results as JSON to this file")
+    ap.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="dask: compare the local pool with a Dask cluster of --workers workers instead")
+    ap.add_argument("--workers", default="1,2,4", help="with --executor dask: worker counts (default 1,2,4)")
+    ap.add_argument("--executor-ocr", default="off", choices=("off", "auto"),
+                    help="with --executor dask: the scans' --ocr (default off)")
     args = ap.parse_args(argv)
+    args.workers = [int(x) for x in str(args.workers).split(",") if x.strip()]
     args.repeat = args.repeat or (1 if args.quick else 3)
     if args.quick:
         args.no_ocr = True
@@ -947,7 +1102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine}
     with tempfile.TemporaryDirectory(prefix="auditor-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        if args.rules_scale:
+        if args.executor == "dask":
+            results["executors"] = bench_executors(Path(args.folder).resolve(), args, tmp)
+            text = markdown_executors(machine, results["executors"])
+        elif args.rules_scale:
             results["rules_scale"] = bench_rules(RULES_PAGES[:2] if args.quick else RULES_PAGES)
             text = markdown_rules(machine, results["rules_scale"])
         elif args.scale:
