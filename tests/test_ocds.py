@@ -125,8 +125,8 @@ def test_a_bad_file_does_not_stop_the_scan(tmp_path) -> None:
     _write(folder / "good.json", {"ocid": "g-1", "tender": {"procurementMethod": "direct"}})
     result = _scan(folder, tmp_path=tmp_path)
     errors = {d.path: d.error.code for c in result.cases for d in c.documents if d.error}
-    assert errors == {"broken.json": "corrupt", "other.json": "not-ocds"}
-    good = next(c for c in result.cases if c.id == "good.json#g-1")
+    assert errors == {"data/broken.json": "corrupt", "data/other.json": "not-ocds"}  # paths start with their folder's id
+    good = next(c for c in result.cases if c.id == "data/good.json#g-1")
     assert [f.rule_id for f in good.findings] == ["waived-tendering"]
 
 
@@ -139,7 +139,7 @@ def test_direct_method_fires_with_pointer_evidence(tmp_path) -> None:
         tender={"id": "t", "procurementMethod": "direct", "procurementMethodRationale": "Urgent purchase of medicines"})]})
     result = _scan(path, tmp_path=tmp_path)
     (case,) = result.cases
-    assert case.id == "p.json#ocds-x-9"
+    assert case.id == f"{tmp_path.name}/p.json#ocds-x-9"  # a file given alone: its folder, then file#ocid
     finding = next(f for f in case.findings if f.rule_id == "waived-tendering")
     ev = finding.evidence[0]
     assert (ev.ocid, ev.pointer, ev.quote) == ("ocds-x-9", "/releases/0/tender/procurementMethod", '"procurementMethod": "direct"')
@@ -158,9 +158,10 @@ def test_spanish_details_and_limited_method(tmp_path) -> None:
     ]) + "\n")
     result = _scan(path, tmp_path=tmp_path)
     fired = {c.id: [(f.rule_id, f.evidence[0].pointer) for f in c.findings] for c in result.cases}
-    assert fired["mx.jsonl#mx-1"] == [("waived-tendering", "/tender/procurementMethodDetails")]
-    assert fired["mx.jsonl#mx-2"] == [("waived-tendering", "/tender/procurementMethod")]
-    assert fired["mx.jsonl#mx-3"] == []
+    mx = f"{tmp_path.name}/mx.jsonl"
+    assert fired[f"{mx}#mx-1"] == [("waived-tendering", "/tender/procurementMethodDetails")]
+    assert fired[f"{mx}#mx-2"] == [("waived-tendering", "/tender/procurementMethod")]
+    assert fired[f"{mx}#mx-3"] == []
 
 
 def test_negative_tender_period_is_a_note_not_a_flag(tmp_path) -> None:
@@ -235,7 +236,7 @@ def test_cardinal_format_output(tmp_path) -> None:
     result = _scan(docs / "R" / "058.jsonl", tmp_path=tmp_path, settings=docs / "settings.ini")
     assert json.loads(render(result, Format.CARDINAL)) == {"OCID": {"F": {"R058": 99.0}}, "Tenderer": {"W": {"R058": 0.0}}}
     f = next(f for c in result.cases for f in c.findings if f.rule_id == "ocds-r058-heavily-discounted-bid")
-    assert f.case_id == "058.jsonl#F" and "value 99.0" in f.message
+    assert f.case_id == "R/058.jsonl#F" and "value 99.0" in f.message
 
 
 # --- the real OCDS files -------------------------------------------------------------------
@@ -248,7 +249,7 @@ def test_real_ocds_files(tmp_path) -> None:
     assert [d.path for c in result.cases for d in c.documents if d.error] == []
     by_file: dict[str, set[str]] = {}
     for c in result.cases:
-        by_file.setdefault(c.id.split("#")[0], set()).update(f.rule_id for f in c.findings)
+        by_file.setdefault(c.id.split("#")[0].removeprefix("ocds/"), set()).update(f.rule_id for f in c.findings)
     waived = sum(1 for c in result.cases for f in c.findings if f.rule_id == "waived-tendering")
     assert waived == 27  # the direct and limited processes (and the Spanish / Chinese method texts)
     assert "waived-tendering" in by_file["ocds-mx-inai__PC-0012-PC-0012.json"]  # open, yet "Adjudicación directa"
