@@ -93,7 +93,7 @@ def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Seq
     for r in roots:
         special = special_file_reason(r)
         if special is not None:  # a FIFO or a device on the command line: never opened
-            found.skipped.append(Skipped(display_path(str(r)), special))
+            found.skipped.append(Skipped(display_path(r.name or str(r)), special))
         else:
             kept.append(r)
     groups: list[tuple[Path, list[Path] | None]] = [(r, None) for r in kept if r.is_dir()]
@@ -115,7 +115,7 @@ def discover(paths: Sequence[Path], *, case_per_file: bool = False, exclude: Seq
         def unreadable(exc: OSError, root=root, folder_id_of=folder_id_of) -> None:
             # a folder os.walk cannot list: said, never silently dropped
             rel = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
-            found.skipped.append(Skipped(folder_id_of(rel) + "/", f"folder cannot be read: {exc.strerror or exc}"))
+            found.skipped.append(Skipped(folder_id_of(rel), f"folder cannot be read: {exc.strerror or exc}"))
 
         for here, names in (_walk(root, unreadable) if only is None else _given(only, whole_case)):
             rel_dir = here.resolve().relative_to(root.resolve()).as_posix() if only is not None else here.relative_to(root).as_posix()

@@ -140,7 +140,7 @@ def test_a_fifo_or_device_on_the_command_line_is_skipped_not_ignored(tmp_path):
     reasons = {s["path"]: s["reason"] for s in report["skipped"]}
     assert reasons["pipe.pdf"] == "a FIFO (named pipe), not a regular file"
     assert reasons["null"] == "a character device, not a regular file"
-    assert [d["path"] for c in report["cases"] for d in c["documents"]] == ["good.pdf"]
+    assert [d["path"] for c in report["cases"] for d in c["documents"]] == [f"{tmp_path.name}/good.pdf"]  # its folder's case
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
@@ -166,9 +166,9 @@ def test_a_fifo_or_device_swapped_in_after_discovery_is_skipped_without_hanging(
     t.join(60)
     assert not t.is_alive(), "the scan hangs on a special file"
     result = box["result"]
-    assert [d.path for c in result.cases for d in c.documents] == ["a.pdf"]
+    assert [d.path for c in result.cases for d in c.documents] == ["case/a.pdf"]  # paths start with the case id
     reason = {"fifo": "a FIFO (named pipe), not a regular file", "dev-zero": "a character device, not a regular file"}
-    assert [(s.path, s.reason) for s in result.skipped] == [("b.pdf", reason[swap])]
+    assert [(s.path, s.reason) for s in result.skipped] == [("case/b.pdf", reason[swap])]
 
 
 # --- a file named .pdf that is not a PDF -------------------------------------------------------------
@@ -410,7 +410,7 @@ def test_a_document_over_the_memory_bound_is_too_large_and_the_scan_stays_below_
     run = run_measured(cmd)
     assert run.returncode == 0, run.stderr[-2000:]
     docs = {d["path"]: d for c in json.loads(run.stdout)["cases"] for d in c["documents"]}
-    assert docs["bomb.pdf"]["error"]["code"] == "too-large"
-    assert "150 MiB" in docs["bomb.pdf"]["error"]["message"]
-    assert docs["next.pdf"]["error"] is None
+    assert docs["case/bomb.pdf"]["error"]["code"] == "too-large"
+    assert "150 MiB" in docs["case/bomb.pdf"]["error"]["message"]
+    assert docs["case/next.pdf"]["error"] is None
     assert run.peak_tree_mb < 400, run.peak_tree_mb

@@ -16,6 +16,8 @@ else) and only ever sets ``textContent``, never ``innerHTML``.
 
 from __future__ import annotations
 
+import os
+
 import base64
 import hashlib
 from html import escape
@@ -51,7 +53,7 @@ def _page_href(links: dict[str, str], document: str, page: int) -> str:
     PDF viewers in browsers open at that page).  Every character that could
     make it a scheme, a query or markup is percent-encoded."""
     target = links.get(document, document)
-    return esc(url_quote(target.replace("\\", "/"), safe="/.-_~") + f"#page={page}")
+    return esc(url_quote(os.fsencode(target.replace("\\", "/")), safe="/.-_~") + f"#page={page}")
 
 
 def document_links(documents: "list[tuple[str, object]]", base_dir: object) -> tuple[tuple[str, str], ...]:

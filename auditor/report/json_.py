@@ -153,3 +153,9 @@ def render(result: AuditResult, options: "RenderOptions | None" = None) -> str:
     timings = bool(options and options.timings)
     # raw C1/bidi characters escaped: the same values, inert when the file is printed
     return json_text(json.dumps(report_dict(result, timings=timings), indent=2, ensure_ascii=False)) + "\n"
+
+
+def case_relative(path: str, case_id: str) -> str:
+    """A document's path inside its case ("judgment.pdf", "annex/a.pdf")."""
+    prefix = case_id.rstrip("/") + "/"
+    return path[len(prefix):] if case_id not in ("", ".") and path.startswith(prefix) else path

@@ -16,6 +16,8 @@ recorded one (``--timestamp``), everything sorted.
 
 from __future__ import annotations
 
+import os
+
 import re
 from urllib.parse import quote as url_quote
 
@@ -23,6 +25,7 @@ from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Find
 from auditor.report import RenderOptions
 from auditor.report import terms_view
 from auditor.report.json_ import (
+    case_relative,
     case_label,
     finding_key,
     ranked_cases,
@@ -72,7 +75,7 @@ def _doc_link(label: str, target: str, page: int | None = None) -> str:
     """A relative link to a document (at ``page``): every character of the path
     that could make it a scheme, a query, markup or the end of the link is
     percent-encoded."""
-    href = url_quote(target.replace(chr(92), "/"), safe="/.-_~") + (f"#page={page}" if page else "")
+    href = url_quote(os.fsencode(target.replace(chr(92), "/")), safe="/.-_~") + (f"#page={page}" if page else "")
     return f"[{label}](<{href}>)"
 
 
@@ -259,7 +262,8 @@ def _case_documents(case: CaseResult, links: dict[str, str]) -> list[str]:
     folder), with its kind, pages and full SHA-256 so a reader can check the copy."""
     lines = ["Documents of the case:", ""]
     for d in sorted(case.documents, key=lambda d: d.path):
-        name = _doc_link(md(d.path), links.get(d.path, d.path)) if d.error is None else md(d.path)
+        label = md(case_relative(d.path, case.id))  # inside the case's block: its path within the case
+        name = _doc_link(label, links.get(d.path, d.path)) if d.error is None else label
         kind = f"{md(d.kind.replace('-', ' '))}, " if d.kind and d.kind != "other" else ""
         sha = f"SHA-256 {code(d.sha256)}" if d.sha256 else "no SHA-256"
         state = "" if d.error is None else f" — unreadable ({code(d.error.code)})"

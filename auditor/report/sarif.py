@@ -41,7 +41,7 @@ from urllib.parse import quote as _quote
 from auditor.models import AuditResult, DocumentInfo, Evidence, Finding, RuleInfo, Severity, legal_basis
 from auditor.report import RenderOptions
 from auditor.report.json_ import finding_key
-from auditor.safe_text import json_text, strip_controls
+from auditor.safe_text import display_path, json_text, strip_controls
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/auditor-dev/auditor"
@@ -132,8 +132,8 @@ class Locator:
             if rel != ".." and not rel.startswith(".." + os.sep) and not os.path.isabs(rel):
                 self.bases.setdefault(WORKDIR_BASE, {"description": {"text": "The repository root (git top level, "
                                       "or --sarif-base-uri); document uris are relative to it."}})
-                return {"uri": uri(Path(rel).as_posix()), "uriBaseId": WORKDIR_BASE}
-            return {"uri": Path(source).as_uri()}
+                return {"uri": uri(display_path(Path(rel).as_posix())), "uriBaseId": WORKDIR_BASE}
+            return {"uri": "file://" + uri(display_path(Path(source).as_posix()))}  # a name's bytes, percent-encoded
         self.bases.setdefault(ROOT_BASE, {"description": {"text": "The reports' document paths: each starts with its "
                               "case folder's path relative to the scanned folder."}})
         return {"uri": uri(path), "uriBaseId": ROOT_BASE}
@@ -245,7 +245,7 @@ def _linked_message(f: Finding, primary: int, related: list[tuple[int, Evidence]
     """The message, with every citation of a related location linked to it
     (``[text](id)``, which GitHub renders as a link) and the related locations the
     message does not cite listed after it.  Literal brackets are escaped."""
-    text = " ".join(f.message.split()) or "(no message)"
+    text = " ".join(strip_controls(f.message).split()) or "(no message)"
     text = text.replace("[", "\\[").replace("]", "\\]")
     cited: set[int] = set()
     for ident, e in related:

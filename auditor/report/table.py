@@ -22,6 +22,7 @@ from auditor.models import AuditResult, CaseResult, Outcome, Severity
 from auditor.report import RenderOptions
 from auditor.report import terms_view
 from auditor.report.json_ import case_label
+from auditor.report.json_ import case_relative
 from auditor.safe_text import strip_controls
 
 # Everything shown here that comes from a document or the file system goes in
@@ -48,12 +49,6 @@ def _score_style(score: float) -> str:
 STACK_BELOW = 100  # narrower terminals get one block per finding instead of columns
 MIN_MESSAGE = 36  # the message column never gets narrower than this; else stack
 MAX_WHERE = 3  # evidence locations listed per finding (the rest counted)
-
-
-def case_relative(path: str, case_id: str) -> str:
-    """A document's path inside its case ("judgment.pdf", "annex/a.pdf")."""
-    prefix = case_id.rstrip("/") + "/"
-    return path[len(prefix):] if case_id not in ("", ".") and path.startswith(prefix) else path
 
 
 def split_path(item: str, width: int) -> list[str]:
