@@ -277,8 +277,9 @@ def check_batch(folder: Path, names: dict[str, str], result: dict, log: Path, ar
         totals["bad_exit"] += 1
         problems.append({"batch": str(folder), "what": "no JSON report", "stderr": run.stderr[-2000:]})
         return
-    docs = {d["path"]: d for c in report.get("cases", []) for d in c.get("documents", [])}
-    skipped = {s["path"] for s in report.get("skipped", [])}
+    # a batch folder is one case: report paths are "<case id>/<mutant>", matched by the mutant's name
+    docs = {d["path"].rsplit("/", 1)[-1]: d for c in report.get("cases", []) for d in c.get("documents", [])}
+    skipped = {s["path"].rsplit("/", 1)[-1] for s in report.get("skipped", [])}
     for name, mutator in names.items():
         totals["by_mutator"][mutator] += 1
         doc = docs.get(name)

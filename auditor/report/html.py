@@ -419,20 +419,33 @@ def _case_section(result: AuditResult, case: CaseResult, titles: dict[str, str])
     out.append(
         '<p class="small">Checks: ' + " · ".join(f"{n} {OUTCOME_TEXT[o]}" for o, n in counts.items() if n) + "</p>"
     )
-    out += [
+    ordered = sorted(case.checks, key=lambda c: (OUTCOME_ORDER.index(c.outcome), c.rule_id))
+    shown = [c for c in ordered if c.outcome is not Outcome.NOT_FIRED]
+    silent = [c for c in ordered if c.outcome is Outcome.NOT_FIRED]
+    if shown:
+        out += _checks_table(shown, titles)
+    if silent:  # the rules that did not fire, folded: a long list that clears nothing
+        out.append(f'<details class="more"><summary>{len(silent)} rule(s) did not fire</summary>')
+        out += _checks_table(silent, titles)
+        out.append("</details>")
+    out.append("</section>")
+    return out
+
+
+def _checks_table(checks: list, titles: dict[str, str]) -> list[str]:
+    out = [
         '<table class="checks">',
         "<thead><tr><th>Rule</th><th>Outcome</th><th>Reason</th></tr></thead>",
         "<tbody>",
     ]
-    for c in sorted(case.checks, key=lambda c: (OUTCOME_ORDER.index(c.outcome), c.rule_id)):
+    for c in checks:
         title = titles.get(c.rule_id, "")
         name = f'<code class="rule-id"{f" title={chr(34)}{esc(title)}{chr(34)}" if title else ""}>{esc(c.rule_id)}</code>'
         out.append(
             f"<tr><td>{name}</td><td class=\"outcome-{c.outcome.value}\">{OUTCOME_TEXT[c.outcome]}</td>"
             f"<td>{esc(_check_reason(c))}</td></tr>"
         )
-    out += ["</tbody>", "</table>", "</section>"]
-    return out
+    return out + ["</tbody>", "</table>"]
 
 
 def _cases(result: AuditResult) -> list[str]:

@@ -210,11 +210,13 @@ def html_section(result: AuditResult) -> list[str]:
         if sheet.not_stated:
             out.append(f'<p class="small">Not stated in any document: {esc(", ".join(LABELS[n].lower() for n in sheet.not_stated))}.</p>')
         if sheet.dates:
-            out += ["<p><strong>Timeline</strong></p>", '<ul class="timeline">']
+            # folded: the memo leads with the timeline; here the findings come first
+            out += [f'<details class="more"><summary><strong>Timeline</strong> ({len(sheet.dates)} dated events)</summary>',
+                    '<ul class="timeline">']
             for t in sheet.dates:
                 out.append(f'<li><span class="date">{esc(t.get("date"))}</span> {esc(t.get("event"))} '
                            f'<span class="small">({esc(where(t.evidence))})</span></li>')
-            out.append("</ul>")
+            out += ["</ul>", "</details>"]
     out.append("</section>")
     return out
 
