@@ -48,8 +48,8 @@ from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
 from auditor.errors import DocumentReadError
-from auditor.ingest.worker import (DocTask, Outcome, failed, memory_limit_words, not_a_file, process_document,
-                                   run_document)
+from auditor.ingest.worker import (DocTask, Outcome, failed, memory_limit_words, not_a_file, over_memory,
+                                   process_document, run_document)
 from auditor.models import DocumentResult
 from auditor.options import OcrMode, ScanOptions
 
@@ -148,7 +148,7 @@ def worker_main() -> None:
         try:
             outcome = run_document(task, options, sha256, deadline, on_page=_page_reporter(conn_out, index))
         except MemoryError:
-            why = f"reading it needs more than the worker's memory limit ({memory_limit_words(options)})"
+            why = over_memory(options)
             outcome = Outcome(failed(task, sha256, DocumentReadError("too-large", why)), cacheable=False, recycle=True)
         try:
             conn_out.send((index, outcome))
@@ -585,8 +585,7 @@ class _Pool:
         """(The message leaves out how much was seen: the report stays deterministic.)"""
         self._retire(w)
         return failed(task, sha256, DocumentReadError(
-            "too-large", f"reading it took more than the limit of {self.options.max_rss_mb} MiB of memory "
-                         "(--max-memory); the worker was stopped"))
+            "too-large", over_memory(self.options)))
 
     def _crashed(self, w: _Worker, task: DocTask, sha256: str) -> DocumentResult:
         code = w.exit_status()

@@ -115,6 +115,13 @@ def run_document(task: DocTask, options: ScanOptions, sha256: str | None = None,
     return outcome
 
 
+def over_memory(options: ScanOptions) -> str:
+    """The one message of a document over the memory bound, whichever check saw it
+    first (the worker's allocation failing, or the parent's resident-memory poll):
+    the same document always gets the same report."""
+    return f"reading it needs more memory than the limit ({memory_limit_words(options)})"
+
+
 def memory_limit_words(options: ScanOptions) -> str:
     """The memory limit a worker runs under, as a report says it."""
     if options.max_rss_mb > 0:
@@ -140,7 +147,7 @@ def _read_and_extract(task: DocTask, options: ScanOptions, deadline: float | Non
     except DocumentReadError as exc:
         return Outcome(failed(task, digest, exc), cacheable=False)
     except MemoryError:
-        msg = f"reading it needs more than the worker's memory limit ({memory_limit_words(options)})"
+        msg = over_memory(options)
         return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
     except RecursionError:
         return Outcome(failed(task, digest, DocumentReadError("corrupt", "the PDF's structure is nested too deeply")), cacheable=False)
@@ -157,7 +164,7 @@ def _read_and_extract(task: DocTask, options: ScanOptions, deadline: float | Non
         analysis = analyse(task.rel, digest, pages, pack=pack, settings=task.settings)
     except MemoryError:
         del pages
-        msg = f"extracting its facts needs more than the worker's memory limit ({memory_limit_words(options)})"
+        msg = over_memory(options)
         return Outcome(failed(task, digest, DocumentReadError("too-large", msg)), cacheable=False, recycle=True)
     except Exception as exc:  # an extractor bug: the PDF was read, our code failed on it
         # (the PDF libraries raise only while reading, above: that is "corrupt")
