@@ -127,7 +127,11 @@ def table_block(console, case: CaseResult) -> None:
     grid = Table(box=None, show_header=False, pad_edge=False, expand=True, padding=(0, 1, 0, 0))
     grid.add_column(no_wrap=True, style="bold", min_width=16)
     grid.add_column(ratio=3, overflow="fold")
-    grid.add_column(ratio=1, min_width=24, overflow="fold", style="dim")
+    # the source column is never narrower than its longest file name: a name is not cut mid-name
+    names = [e.document.rsplit("/", 1)[-1] for n in stated for e in _evidence_of(getattr(sheet, n))[:1]]
+    names += [e.document.rsplit("/", 1)[-1] for c in sheet.conflicts for e in c.evidence[:1]]
+    longest = max([16, *(len(n) for n in names)])
+    grid.add_column(width=min(longest + 10, 40), overflow="fold", style="dim")  # "name p.12 (+3)"
     for name in stated:
         value = getattr(sheet, name)
         grid.add_row(LABELS[name], _plain(term_text(name, value)), _plain(where(_evidence_of(value), limit=1)))
