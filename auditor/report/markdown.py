@@ -157,7 +157,7 @@ def _summary(result: AuditResult) -> list[str]:
     lines += [f"The {len(top)} most serious of {total} finding(s):" if total > len(top) else "Findings:", ""]
     for i, f in enumerate(top, 1):
         ev = f.evidence[0] if f.evidence else None
-        where = f" — {_where(ev.document, ev.page, ev)}" if ev else ""
+        where = f" — {_where(case_relative(ev.document, f.case_id), ev.page, ev)}" if ev else ""
         known = " (known)" if f.known else ""
         known += f" (suppressed: {md(f.suppressed)})" if f.suppressed is not None else ""
         lines.append(
@@ -181,7 +181,7 @@ def _scope(result: AuditResult) -> list[str]:
         for d in sorted(case.documents, key=lambda d: d.path):
             sha = code(d.sha256[:SHORT_SHA]) if d.sha256 else "—"
             lines.append(
-                f"| {md(case_label(result, case.id))} | {md(d.path)} | {d.pages} | {md(_pages(d.ocr_pages))} | {sha} | {_status(d)} |"
+                f"| {md(case_label(result, case.id))} | {md(case_relative(d.path, case.id))} | {d.pages} | {md(_pages(d.ocr_pages))} | {sha} | {_status(d)} |"
             )
     if not result.documents:
         lines.append("| — | — | 0 | none | — | — |")
