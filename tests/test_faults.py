@@ -414,3 +414,22 @@ def test_a_document_over_the_memory_bound_is_too_large_and_the_scan_stays_below_
     assert "150 MiB" in docs["case/bomb.pdf"]["error"]["message"]
     assert docs["case/next.pdf"]["error"] is None
     assert run.peak_tree_mb < 400, run.peak_tree_mb
+
+
+# --- the validated rule pack's cache entry (item 13) -----------------------------------------------
+
+
+def test_a_damaged_rule_pack_entry_is_detected_and_rebuilt(tmp_path):
+    from auditor.ruleset.schema import builtin_rules_dir, load_rules
+
+    cache = tmp_path / "cache"
+    fresh, _ = load_rules([builtin_rules_dir()], cache_dir=cache)
+    (entry,) = (cache / "rules").glob("*.json")
+    data = bytearray(entry.read_bytes())
+    at = data.index(b'"max_spread"')  # a threshold inside the body: a flip would change what the rule does
+    digit = data.index(b"0.", at)
+    data[digit + 2] = ord("9") if data[digit + 2] != ord("9") else ord("1")
+    entry.write_bytes(bytes(data))
+    served, _ = load_rules([builtin_rules_dir()], cache_dir=cache)
+    assert served == fresh  # the checksum failed: the pack was validated again, not served as stored
+    assert served == load_rules([builtin_rules_dir()], cache_dir=cache)[0]  # and the rebuilt entry is sound

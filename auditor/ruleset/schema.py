@@ -811,7 +811,7 @@ def _load_rules(directories: list[Path]) -> tuple[list[Rule], list[Problem]]:
 
 # --- the rule-pack cache ------------------------------------------------------------
 
-PACK_FORMAT = 2  # 2: JSON (rules/<key>.json); 1 was pickles
+PACK_FORMAT = 3  # 3: a header line with the body's sha256, then the JSON body; 2: JSON alone; 1 was pickles
 # the code a validated pack depends on, relative to the package
 _PACK_CODE = ("ruleset/schema.py", "yamlcheck.py", "models.py", "codec.py", "errors.py", "extract/kinds.py", "extract/doctype.py",
               "extract/money.py", "extract/patterns.py")  # money: the roles a rule may name
@@ -915,11 +915,15 @@ def _read_pack(cache_dir: Path, key: str) -> list[Rule] | None:
             data = fh.read()
     except OSError:  # not cached yet
         return None
+    import hashlib
+
     try:
-        entry = json.loads(data)
-        if type(entry) is not dict or entry.get("format") != PACK_FORMAT or entry.get("key") != key:
-            return None
-        return [rule_from_json(r) for r in entry["rules"]]
+        head, _, body = data.partition(b"\n")
+        header = json.loads(head)
+        if (type(header) is not dict or header.get("format") != PACK_FORMAT or header.get("key") != key
+                or header.get("sha256") != hashlib.sha256(body).hexdigest()):
+            return None  # another format, another pack's entry, or damaged bytes: validate again
+        return [rule_from_json(r) for r in json.loads(body)]
     except (ValueError, KeyError, TypeError, RecursionError):  # truncated, corrupt: validate again
         return None
 
@@ -930,8 +934,12 @@ def _write_pack(cache_dir: Path, key: str, rules: list[Rule]) -> None:
     import tempfile
 
     path = _pack_path(cache_dir, key)
-    data = json.dumps({"format": PACK_FORMAT, "key": key, "rules": [rule_to_json(r) for r in rules]},
-                      separators=(",", ":")).encode("ascii")
+    import hashlib
+
+    body = json.dumps([rule_to_json(r) for r in rules], separators=(",", ":")).encode("ascii")
+    header = json.dumps({"format": PACK_FORMAT, "key": key, "sha256": hashlib.sha256(body).hexdigest()},
+                        separators=(",", ":")).encode("ascii")
+    data = header + b"\n" + body  # the checksum is verified on every read: a damaged entry is rebuilt
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
