@@ -74,13 +74,21 @@ def _scalar(v: Any) -> Any:
 
 
 def evidence_to_json(e: Evidence) -> list:
-    return [e.document, e.page, e.quote, e.start, e.end, e.sha256, e.ocr, e.before, e.after]
+    """Every field of the evidence (a register row's index and cells, an OCDS member's
+    pointer too): a cached result is the result the scan made."""
+    return [e.document, e.page, e.quote, e.start, e.end, e.sha256, e.ocr, e.row, [[h, c] for h, c in e.cells],
+            e.before, e.after, e.ocid, e.pointer, e.line]
 
 
 def evidence_from_json(v: Any) -> Evidence:
-    document, page, quote, start, end, sha256, ocr, before, after = _list(v, 9)
+    document, page, quote, start, end, sha256, ocr, row, cells, before, after, ocid, pointer, line = _list(v, 14)
+    pairs = []
+    for pair in _list(cells):
+        h, c = _list(pair, 2)
+        pairs.append((_str(h), _str(c)))
     return Evidence(_str(document), _int(page), _str(quote), _int(start), _int(end), _str(sha256), _bool(ocr),
-                    before=_str(before), after=_str(after))
+                    row=_opt_int(row), cells=tuple(pairs), before=_str(before), after=_str(after),
+                    ocid=_opt_str(ocid), pointer=_opt_str(pointer), line=_opt_int(line))
 
 
 # --- Fact ------------------------------------------------------------------------------

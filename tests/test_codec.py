@@ -118,3 +118,16 @@ def test_a_damaged_rule_pack_is_validated_again(tmp_path: Path):
         pack.write_bytes(junk)
         rules, problems = load_rules([builtin_rules_dir()], cache_dir=tmp_path)
         assert rules == first and problems == []
+
+
+def test_every_evidence_field_round_trips():
+    """A cached result is the result the scan made: no field of Evidence may be lost on the
+    way through the cache (a register row's cells were, so a warm rescan lost them)."""
+    from dataclasses import fields
+
+    ev = Evidence("case/register.pdf", 2, "Number: 6 · Entity: A", 4, 20, "e" * 64, True, row=7,
+                  cells=(("Number", "6"), ("Entity", "A\nB")), before="…before", after="after…",
+                  ocid="ocds-1", pointer="/tender/procurementMethod", line=12)
+    assert all(getattr(ev, f.name) != f.default for f in fields(Evidence)), "set every field in this test"
+    back = codec.evidence_from_json(_through_json(codec.evidence_to_json(ev)))
+    assert back == ev
