@@ -129,17 +129,17 @@ def error_from_json(v: Any) -> DocumentError | None:
 
 def info_to_json(i: DocumentInfo) -> list:
     return [i.path, i.sha256, i.pages, list(i.ocr_pages), list(i.unread_pages), i.unread_reason, i.kind, i.year,
-            error_to_json(i.error), list(i.internal_errors)]
+            error_to_json(i.error), list(i.internal_errors), list(i.ocids)]
 
 
 def info_from_json(v: Any) -> DocumentInfo:
-    path, sha256, pages, ocr_pages, unread_pages, unread_reason, kind, year, error, internal = _list(v, 10)
+    path, sha256, pages, ocr_pages, unread_pages, unread_reason, kind, year, error, internal, ocids = _list(v, 11)
     return DocumentInfo(
         path=_str(path), sha256=_str(sha256), pages=_int(pages),
         ocr_pages=tuple(_int(p) for p in _list(ocr_pages)),
         unread_pages=tuple(_int(p) for p in _list(unread_pages)),
         unread_reason=_opt_str(unread_reason), kind=_str(kind), year=_opt_int(year), error=error_from_json(error),
-        internal_errors=tuple(_str(e) for e in _list(internal)),
+        internal_errors=tuple(_str(e) for e in _list(internal)), ocids=tuple(_str(o) for o in _list(ocids)),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
+from dataclasses import MISSING, replace
 from pathlib import Path
 
 import pytest
@@ -131,3 +131,12 @@ def test_every_evidence_field_round_trips():
     assert all(getattr(ev, f.name) != f.default for f in fields(Evidence)), "set every field in this test"
     back = codec.evidence_from_json(_through_json(codec.evidence_to_json(ev)))
     assert back == ev
+
+
+def test_every_document_info_field_round_trips():
+    from dataclasses import fields
+
+    info = DocumentInfo("case/a.json", "a" * 64, 2, (1,), (2,), "blank page", "ocds-release", 2020,
+                        DocumentError("corrupt", "one line"), internal_errors=("money on p.1",), ocids=("ocds-1",))
+    assert all(getattr(info, f.name) != f.default for f in fields(DocumentInfo) if f.default is not MISSING)
+    assert codec.info_from_json(_through_json(codec.info_to_json(info))) == info
