@@ -414,17 +414,14 @@ class Calculator:
         winner = self._single_award(awards)
         if winner is None:
             return
+        sole = _sole_tenderer_bids(bids)
+        if sole is None:
+            return
         valid: list[tuple[float, str]] = []
-        for b in bids:
-            if b.get("status") != "valid":
-                continue
-            ids = _ids(b.get("tenderers"))
-            if ids is None or len(ids) != 1:
-                return
+        for b, tenderer in sole:
             amount = self._money(b.get("value"))
-            if amount is None:
-                continue
-            valid.append((amount, ids[0]))
+            if amount is not None:
+                valid.append((amount, tenderer))
         if len(valid) < 2:
             return
         valid.sort(key=lambda x: x[0])
@@ -437,14 +434,10 @@ class Calculator:
         winner = self._single_award(awards)
         if winner is None:  # no winning bid to count (or an excluded award)
             return
-        counts: list[str] = []
-        for b in bids:
-            if b.get("status") != "valid":
-                continue
-            ids = _ids(b.get("tenderers"))
-            if ids is None or len(ids) != 1:
-                return
-            counts.append(ids[0])
+        sole = _sole_tenderer_bids(bids)
+        if sole is None:
+            return
+        counts = [tenderer for _, tenderer in sole]
         for t in counts:
             self.r025[t][0] += 1
             if t == winner:
@@ -553,3 +546,17 @@ def as_cardinal(flags: dict[tuple[str, str, str], float]) -> dict[str, dict[str,
     for (group, ident, code), value in sorted(flags.items(), key=lambda kv: (GROUPS.index(kv[0][0]), kv[0][1], kv[0][2])):
         out.setdefault(group, {}).setdefault(ident, {})[code] = value
     return {g: out[g] for g in GROUPS if g in out}
+
+
+def _sole_tenderer_bids(bids: list[dict]) -> list[tuple[dict, str]] | None:
+    """The valid bids, each with its one tenderer; None when a valid bid has not
+    exactly one tenderer (a consortium or no id: Cardinal leaves the process out)."""
+    out: list[tuple[dict, str]] = []
+    for b in bids:
+        if b.get("status") != "valid":
+            continue
+        ids = _ids(b.get("tenderers"))
+        if ids is None or len(ids) != 1:
+            return None
+        out.append((b, ids[0]))
+    return out
