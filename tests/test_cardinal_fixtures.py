@@ -57,3 +57,57 @@ def test_a_jsonl_file_of_json_but_nothing_ocds_is_still_not_ocds(tmp_path) -> No
     with pytest.raises(DocumentReadError) as err:
         list(iter_processes(path))
     assert err.value.code == "not-ocds"
+
+
+# --- R028 identical bid prices ------------------------------------------------------------
+
+def _bid(status: str, amount, tenderers, currency="USD") -> dict:
+    return {"status": status, "value": {"amount": amount, "currency": currency},
+            "tenderers": [{"id": t} for t in tenderers]}
+
+
+def _r028(*bids) -> dict:
+    rel = {"ocid": "p", "bids": {"details": list(bids)}}
+    return cardinal.compute([rel], cardinal.Settings({}, {"R028": {}}))
+
+
+def test_r028_one_consortium_bidding_one_price_twice_is_not_a_flag() -> None:
+    assert _r028(_bid("valid", 5, ["A", "Z"]), _bid("disqualified", 5, ["Z", "A"])) == {}
+
+
+def test_r028_a_lone_consortium_bid_is_not_a_flag() -> None:
+    assert _r028(_bid("valid", 5, ["A", "Z"]), _bid("valid", 7, ["B"])) == {}
+
+
+def test_r028_different_tenderers_same_price_in_another_currency_are_flagged() -> None:
+    flags = _r028(_bid("valid", 9, ["M"], "USD"), _bid("valid", 5, ["A"], "EUR"), _bid("valid", 5, ["B"], "EUR"))
+    assert flags == {("OCID", "p", "R028"): 1.0, ("Tenderer", "A", "R028"): 1.0, ("Tenderer", "B", "R028"): 1.0}
+
+
+def test_r028_a_tenderer_without_id_does_not_hide_the_others() -> None:
+    other = {"status": "valid", "value": {"amount": 5, "currency": "USD"}, "tenderers": [{"id": "B"}, {"name": "x"}]}
+    flags = _r028(_bid("valid", 5, ["A"]), other)
+    assert flags == {("OCID", "p", "R028"): 1.0, ("Tenderer", "A", "R028"): 1.0, ("Tenderer", "B", "R028"): 1.0}
+
+
+# --- R036 lowest bid disqualified ----------------------------------------------------------
+
+def test_r036_needs_a_valid_bid_with_an_amount() -> None:
+    rel = {"ocid": "p", "awards": [{"status": "active"}], "bids": {"details": [
+        {"status": "disqualified", "value": {"amount": 3, "currency": "USD"}},
+        {"status": "valid", "value": {"currency": "USD"}}]}}
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R036": {}})) == {}
+    rel["bids"]["details"][1]["value"]["amount"] = 4
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R036": {}})) == {("OCID", "p", "R036"): 1.0}
+
+
+# --- R025 excessive unsuccessful bids --------------------------------------------------------
+
+def test_r025_counts_a_tenderer_once_per_process() -> None:
+    def proc(ocid, tenderers, winner):
+        return {"ocid": ocid, "awards": [{"status": "active", "suppliers": [{"id": winner}]}],
+                "bids": {"details": [{"status": "valid", "tenderers": [{"id": t}]} for t in tenderers]}}
+    # T loses four processes and wins one with three valid bids of its own: 1 win in 5, not 3 in 7
+    releases = [proc(f"lost-{i}", ["T", f"w{i}"], f"w{i}") for i in range(4)] + [proc("won", ["T", "T", "T"], "T")]
+    flags = cardinal.compute(releases, cardinal.Settings({}, {"R025": {"threshold": "0.5"}}))
+    assert flags == {("Tenderer", "T", "R025"): 0.2}

@@ -181,6 +181,16 @@ def _ids(orgs: Any) -> list[str] | None:
     return out
 
 
+def _present_ids(orgs: Any) -> list[str]:
+    """The ids that organisation references have (references without one are passed over)."""
+    out = []
+    for o in _list(orgs):
+        ident = _dict(o).get("id")
+        if isinstance(ident, (str, int)) and not isinstance(ident, bool):
+            out.append(str(ident))
+    return out
+
+
 def _amount(value: Any) -> tuple[float, str | None] | None:
     v = _dict(value)
     amount = v.get("amount")
@@ -237,7 +247,7 @@ class Calculator:
         self.processes = 0
         # population tallies
         self.diffs: list[tuple[str, float, str, str]] = []  # R024/R058: (ocid, difference, winner, second)
-        self.r025: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # tenderer -> [valid bids, winning bids]
+        self.r025: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # tenderer -> [processes bid in (valid), processes won]
         self.r038: dict[str, dict[str, list[int]]] = {g: defaultdict(lambda: [0, 0]) for g in ("Buyer", "ProcuringEntity", "Tenderer")}
         self.r048: dict[str, tuple[set, set]] = defaultdict(lambda: (set(), set()))  # tenderer -> (classes, ocids)
 
@@ -324,20 +334,26 @@ class Calculator:
             self._flag("OCID", ocid, "R018", 1.0)
 
     def _r028(self, ocid: str, bids: list[dict]) -> None:
-        by_price: dict[float, set[str]] = defaultdict(set)
+        """Different tenderers, same price: bids are grouped by (amount, currency), in
+        whatever currency (Cardinal does not hold R028 to the main currency); a group is
+        a flag when it holds two different sets of tenderers.  The same tenderer (or the
+        same consortium, in any order) bidding one price twice is not."""
+        by_price: dict[tuple[float, str], set[frozenset[str]]] = defaultdict(set)
         for b in bids:
             if b.get("status") not in SUBMITTED:
                 continue
-            amount = self._money(b.get("value"))
-            ids = _ids(b.get("tenderers"))
-            if amount is None or not ids:
+            value = _dict(b.get("value"))
+            amount, currency = value.get("amount"), value.get("currency")
+            if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not isinstance(currency, str):
                 continue
-            by_price[amount].update(ids)
+            ids = frozenset(_present_ids(b.get("tenderers")))
+            if ids:
+                by_price[(float(amount), currency)].add(ids)
         hit = False
-        for tenderers in by_price.values():
-            if len(tenderers) > 1:
+        for sets in by_price.values():
+            if len(sets) > 1:
                 hit = True
-                for t in tenderers:
+                for t in frozenset().union(*sets):
                     self._flag("Tenderer", t, "R028", 1.0)
         if hit:
             self._flag("OCID", ocid, "R028", 1.0)
@@ -388,13 +404,17 @@ class Calculator:
         if not any(a.get("status") == "active" for a in awards):
             return
         lowest: tuple[float, str] | None = None
+        valid_with_amount = False  # Cardinal: "one or more valid bids with amounts"
         for b in bids:
             if b.get("status") not in SUBMITTED:
                 continue
             amount = self._money(b.get("value"))
-            if amount is not None and (lowest is None or amount < lowest[0]):
+            if amount is None:
+                continue
+            valid_with_amount = valid_with_amount or b.get("status") == "valid"
+            if lowest is None or amount < lowest[0]:
                 lowest = (amount, b.get("status"))
-        if lowest is not None and lowest[1] == "disqualified":
+        if valid_with_amount and lowest is not None and lowest[1] == "disqualified":
             self._flag("OCID", ocid, "R036", 1.0)
 
     # -- population tallies
@@ -437,8 +457,8 @@ class Calculator:
         sole = _sole_tenderer_bids(bids)
         if sole is None:
             return
-        counts = [tenderer for _, tenderer in sole]
-        for t in counts:
+        # each tenderer counts once per process, however many valid bids it made
+        for t in {tenderer for _, tenderer in sole}:
             self.r025[t][0] += 1
             if t == winner:
                 self.r025[t][1] += 1
