@@ -111,3 +111,38 @@ def test_r025_counts_a_tenderer_once_per_process() -> None:
     releases = [proc(f"lost-{i}", ["T", f"w{i}"], f"w{i}") for i in range(4)] + [proc("won", ["T", "T", "T"], "T")]
     flags = cardinal.compute(releases, cardinal.Settings({}, {"R025": {"threshold": "0.5"}}))
     assert flags == {("Tenderer", "T", "R025"): 0.2}
+
+
+# --- R024 / R058 the difference between the winning bid and the lowest other bid -------------
+
+def _priced(ocid: str, bids: list[tuple[str, float]], winner: str = "W") -> dict:
+    return {"ocid": ocid, "awards": [{"status": "active", "suppliers": [{"id": winner}]}],
+            "bids": {"details": [{"status": "valid", "tenderers": [{"id": t}], "value": {"amount": a, "currency": "USD"}}
+                                 for t, a in bids]}}
+
+
+def test_r024_a_winners_second_bid_is_not_the_second_lowest_bid() -> None:
+    rel = _priced("p", [("W", 1), ("W", 2), ("L", 3)])
+    flags = cardinal.compute([rel], cardinal.Settings({}, {"R024": {"threshold": "5"}}))
+    assert flags == {("OCID", "p", "R024"): 2.0, ("Tenderer", "W", "R024"): 0.0, ("Tenderer", "L", "R024"): 0.0}
+
+
+def test_r024_a_tie_with_the_winner_counts_whichever_bid_comes_first() -> None:
+    rel = _priced("p", [("L", 4), ("W", 4)])
+    flags = cardinal.compute([rel], cardinal.Settings({}, {"R024": {"threshold": "0.5"}}))
+    assert flags == {("OCID", "p", "R024"): 0.0, ("Tenderer", "W", "R024"): 0.0, ("Tenderer", "L", "R024"): 0.0}
+
+
+@pytest.mark.parametrize("code", ["R024", "R058"])
+def test_r024_r058_flag_nothing_when_the_fence_is_zero(code) -> None:
+    # every difference is 0: the fence is 0, and a fence of 0 would flag every process
+    releases = [_priced(f"p{i}", [("W", 10), (f"L{i}", 10)]) for i in range(6)]
+    assert cardinal.compute(releases, cardinal.Settings({}, {code: {}})) == {}
+
+
+def test_r025_flags_nothing_when_the_fence_is_zero() -> None:
+    # six one-off losers and one winner: ratios 0,0,0,0,0,0,1, so Q1 = Q3 = 0 and the fence is 0
+    def proc(i):
+        return {"ocid": f"p{i}", "awards": [{"status": "active", "suppliers": [{"id": "W"}]}],
+                "bids": {"details": [{"status": "valid", "tenderers": [{"id": t}]} for t in ("W", f"L{i}")]}}
+    assert cardinal.compute([proc(i) for i in range(6)], cardinal.Settings({}, {"R025": {}})) == {}

@@ -437,18 +437,21 @@ class Calculator:
         sole = _sole_tenderer_bids(bids)
         if sole is None:
             return
-        valid: list[tuple[float, str]] = []
+        # the winner's lowest valid bid against the lowest valid bid of anyone else (the
+        # first such bid on a tie): a winner's second bid is not "the second-lowest bid"
+        won: float | None = None
+        other: tuple[float, str] | None = None
         for b, tenderer in sole:
             amount = self._money(b.get("value"))
-            if amount is not None:
-                valid.append((amount, tenderer))
-        if len(valid) < 2:
-            return
-        valid.sort(key=lambda x: x[0])
-        (low, low_by), (second, second_by) = valid[0], valid[1]
-        if low_by != winner or low <= 0:
-            return
-        self.diffs.append((ocid, (second - low) / low, winner, second_by))
+            if amount is None:
+                continue
+            if tenderer == winner:
+                won = amount if won is None else min(won, amount)
+            elif other is None or amount < other[0]:
+                other = (amount, tenderer)
+        if won is None or other is None or other[0] < won or won <= 0:
+            return  # the lowest bid did not win: the award criteria are not price only
+        self.diffs.append((ocid, (other[0] - won) / won, winner, other[1]))
 
     def _r025(self, bids: list[dict], awards: list[dict]) -> None:
         winner = self._single_award(awards)
@@ -503,9 +506,12 @@ class Calculator:
         on = self.enabled
         if self.diffs and "R024" in on:
             values = [d for _, d, _, _ in self.diffs]
-            fence = self.s.number("R024", "threshold")
-            fence = lower_fence(values) if fence is None else fence
-            for ocid, d, winner, second in self.diffs:
+            threshold = self.s.number("R024", "threshold")
+            q1 = quantile(values, 0.25)
+            fence = lower_fence(values) if threshold is None else threshold
+            # differences are never negative: a fence at or below 0 (a quarter or more of the
+            # processes at a difference of 0) would flag every such process, so none is flagged
+            for ocid, d, winner, second in self.diffs if fence > 0 and (threshold is not None or q1 > 0) else ():
                 if d <= fence:
                     out[("OCID", ocid, "R024")] = d
                     out[("Tenderer", winner, "R024")] = 0.0
@@ -514,7 +520,7 @@ class Calculator:
             values = [d for _, d, _, _ in self.diffs]
             fence = self.s.number("R058", "threshold")
             fence = upper_fence(values) if fence is None else fence
-            for ocid, d, winner, _ in self.diffs:
+            for ocid, d, winner, _ in self.diffs if fence > 0 else ():
                 if d >= fence:
                     out[("OCID", ocid, "R058")] = d
                     out[("Tenderer", winner, "R058")] = 0.0
@@ -522,9 +528,13 @@ class Calculator:
             counts = [c for c, _ in self.r025.values()]
             top = quantile([float(c) for c in counts], self.s.number("R025", "percentile", 75) / 100)
             ratios = {t: w / c for t, (c, w) in self.r025.items() if c}
-            fence = self.s.number("R025", "threshold")
-            fence = lower_fence(list(ratios.values())) if fence is None else fence
-            for t, (c, _) in self.r025.items():
+            threshold = self.s.number("R025", "threshold")
+            q1 = quantile(list(ratios.values()), 0.25)
+            fence = lower_fence(list(ratios.values())) if threshold is None else threshold
+            # ratios are never negative: with a fence at or below 0 (a quarter or more of the
+            # tenderers never winning) no tenderer is flagged, as in Cardinal
+            live = fence > 0 and (threshold is not None or q1 > 0)
+            for t, (c, _) in self.r025.items() if live else ():
                 if c and c >= top and ratios[t] <= fence:
                     out[("Tenderer", t, "R025")] = ratios[t]
         if "R038" in on:
