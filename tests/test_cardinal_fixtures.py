@@ -146,3 +146,25 @@ def test_r025_flags_nothing_when_the_fence_is_zero() -> None:
         return {"ocid": f"p{i}", "awards": [{"status": "active", "suppliers": [{"id": "W"}]}],
                 "bids": {"details": [{"status": "valid", "tenderers": [{"id": t}]} for t in ("W", f"L{i}")]}}
     assert cardinal.compute([proc(i) for i in range(6)], cardinal.Settings({}, {"R025": {}})) == {}
+
+
+# --- R048 heterogeneous supplier ---------------------------------------------------------------
+
+def _awarded(ocid: str, supplier: str, *codes: str) -> dict:
+    return {"ocid": ocid, "awards": [{"status": "active", "suppliers": [{"id": supplier}],
+                                      "items": [{"classification": {"id": c}} for c in codes]}]}
+
+
+def test_r048_a_supplier_below_the_minimum_processes_is_not_flagged() -> None:
+    releases = [_awarded("a1", "A", "10000000", "20000000", "30000000"),    # A: 1 process, 3 divisions
+                _awarded("b1", "B", "10000000"), _awarded("b2", "B", "10000000")]
+    settings = cardinal.Settings({}, {"R048": {"threshold": "2", "minimum_contracting_processes": "2"}})
+    assert cardinal.compute(releases, settings) == {}
+    settings = cardinal.Settings({}, {"R048": {"threshold": "2", "minimum_contracting_processes": "1"}})
+    assert cardinal.compute(releases, settings) == {("Tenderer", "A", "R048"): 3.0}
+
+
+def test_r048_an_award_without_classified_items_does_not_count_as_a_process() -> None:
+    releases = [_awarded("a1", "A", "10000000", "20000000"), _awarded("a2", "A")]  # the 2nd has no items
+    settings = cardinal.Settings({}, {"R048": {"threshold": "2", "minimum_contracting_processes": "2"}})
+    assert cardinal.compute(releases, settings) == {}

@@ -493,11 +493,11 @@ class Calculator:
             if ids is None or len(ids) != 1:
                 continue
             classes, ocids = self.r048[ids[0]]
-            ocids.add(ocid)
             for item in _list(a.get("items")):
                 cid = _dict(_dict(item).get("classification")).get("id")
                 if isinstance(cid, (str, int)) and not isinstance(cid, bool) and str(cid)[:digits]:
                     classes.add(str(cid)[:digits])
+                    ocids.add(ocid)  # a process counts once it awarded the supplier a classified item
 
     # -- results
     def results(self) -> dict[tuple[str, str, str], float]:
@@ -551,11 +551,12 @@ class Calculator:
                         out[(group, i, "R038")] = r
         if self.r048 and "R048" in on:
             minimum = self.s.number("R048", "minimum_contracting_processes", 20)
-            varieties = {t: len(c) for t, (c, o) in self.r048.items()}
-            population = [float(varieties[t]) for t, (c, o) in self.r048.items() if len(o) >= minimum]
+            # only suppliers awarded in at least `minimum` processes are measured: they make
+            # the fence, and only they can be flagged (a small supplier's variety says little)
+            varieties = {t: len(c) for t, (c, o) in self.r048.items() if o and len(o) >= minimum}
             fence = self.s.number("R048", "threshold")
-            if fence is None and population:
-                fence = upper_fence(population)
+            if fence is None and varieties:
+                fence = upper_fence([float(v) for v in varieties.values()])
             if fence is not None:
                 for t, v in varieties.items():
                     if v and v >= fence:
