@@ -168,3 +168,31 @@ def test_r048_an_award_without_classified_items_does_not_count_as_a_process() ->
     releases = [_awarded("a1", "A", "10000000", "20000000"), _awarded("a2", "A")]  # the 2nd has no items
     settings = cardinal.Settings({}, {"R048": {"threshold": "2", "minimum_contracting_processes": "2"}})
     assert cardinal.compute(releases, settings) == {}
+
+
+# --- R038 excessive disqualified bids, R035 all except winning bid disqualified ----------------
+
+def test_r038_flags_nothing_when_the_fence_is_zero() -> None:
+    def proc(i, disqualified):
+        return {"ocid": f"p{i}", "buyer": {"id": f"B{i}"}, "bids": {"details": [
+            {"status": "valid", "tenderers": [{"id": f"V{i}"}]},
+            {"status": "disqualified" if disqualified else "valid", "tenderers": [{"id": f"D{i}"}]}]}}
+    # six buyers with no disqualified bid, one with half: Q1 = Q3 = 0, the fence is 0
+    releases = [proc(i, i == 6) for i in range(7)]
+    assert cardinal.compute(releases, cardinal.Settings({}, {"R038": {}})) == {}
+    # a threshold of 0 is no fence either
+    assert cardinal.compute(releases, cardinal.Settings({}, {"R038": {"threshold": "0"}})) == {}
+
+
+def test_r038_a_tenderer_without_id_does_not_hide_its_partner() -> None:
+    rel = {"ocid": "p", "bids": {"details": [
+        {"status": "disqualified", "tenderers": [{"id": "D"}, {"name": "no id"}]},
+        {"status": "disqualified", "tenderers": [{"id": "D"}]}]}}
+    flags = cardinal.compute([rel], cardinal.Settings({}, {"R038": {"threshold": "0.5"}}))
+    assert flags == {("Tenderer", "D", "R038"): 1.0}
+
+
+def test_r035_a_threshold_below_one_is_one() -> None:
+    rel = {"ocid": "p", "awards": [{"status": "active", "suppliers": [{"id": "V"}]}],
+           "bids": {"details": [{"status": "valid", "tenderers": [{"id": "V"}]}]}}
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R035": {"threshold": "0"}})) == {}

@@ -396,7 +396,7 @@ class Calculator:
             if ids is None or set(ids) != {winner}:
                 return
         others = disqualified - {winner}
-        if len(others) >= self.s.number("R035", "threshold", 1):
+        if len(others) >= max(self.s.number("R035", "threshold", 1), 1):  # Cardinal: at least 1
             self._flag("OCID", ocid, "R035", float(len(others)))
             self._flag("Tenderer", winner, "R035", 0.0)
 
@@ -479,7 +479,7 @@ class Calculator:
                 tally[0] += n
                 tally[1] += d
         for b in submitted:
-            for t in _ids(b.get("tenderers")) or ():
+            for t in _present_ids(b.get("tenderers")):
                 tally = self.r038["Tenderer"][t]
                 tally[0] += 1
                 tally[1] += b.get("status") == "disqualified"
@@ -546,8 +546,10 @@ class Calculator:
                     continue
                 fence = self.s.number("R038", "threshold")
                 fence = upper_fence(list(ratios.values())) if fence is None else fence
-                for i, r in ratios.items():
-                    if r > 0 and r >= fence:
+                # ratios are never negative: a fence at or below 0 (three quarters or more with
+                # no disqualified bid) flags nothing, as in Cardinal
+                for i, r in ratios.items() if fence > 0 else ():
+                    if r >= fence:
                         out[(group, i, "R038")] = r
         if self.r048 and "R048" in on:
             minimum = self.s.number("R048", "minimum_contracting_processes", 20)
