@@ -18,7 +18,14 @@ of the population (Hyndman and Fan's type 8, Cardinal's choice) unless a
   (a period of 23 hours is 0 days), and takes a negative period as short;
 * R038 compares ``minimum_contracting_processes`` with the number of *submitted
   bids* of a buyer or procuring entity (what Cardinal counts), not its processes;
-* fences use type-8 quartiles, and a value equal to the fence is flagged.
+* fences use type-8 quartiles, and a value equal to the fence is flagged;
+* R024, R025, R038 and R058 flag nothing when their fence is at or below 0 (their
+  values are never negative, so such a fence would flag a quarter or more of the
+  population); R024/R058 compare the winner's lowest valid bid with the lowest
+  valid bid of any other tenderer; R025 counts a tenderer once per process; R028
+  groups bids by amount and currency and needs two different sets of tenderers;
+  R048 measures and flags only suppliers awarded in ``minimum_contracting_processes``
+  processes.  (Checked on Cardinal's own test fixtures: bench/OCDS.md.)
 
 The ``Calculator`` folds each process into small per-process and per-organisation
 tallies (never the releases themselves), so a population of 100,000 processes
