@@ -196,3 +196,22 @@ def test_r035_a_threshold_below_one_is_one() -> None:
     rel = {"ocid": "p", "awards": [{"status": "active", "suppliers": [{"id": "V"}]}],
            "bids": {"details": [{"status": "valid", "tenderers": [{"id": "V"}]}]}}
     assert cardinal.compute([rel], cardinal.Settings({}, {"R035": {"threshold": "0"}})) == {}
+
+
+def test_r035_a_reference_without_id_does_not_exclude_the_process() -> None:
+    rel = {"ocid": "p", "awards": [{"status": "active", "suppliers": [{"id": "V"}]},
+                                   {"status": "active", "suppliers": []}],
+           "bids": {"details": [{"status": "valid", "tenderers": [{"id": "V"}]},
+                                {"status": "invited", "tenderers": [{"name": "no id"}]},
+                                {"status": "disqualified", "tenderers": [{"id": "D"}]}]}}
+    flags = cardinal.compute([rel], cardinal.Settings({}, {"R035": {}}))
+    assert flags == {("OCID", "p", "R035"): 1.0, ("Tenderer", "V", "R035"): 0.0}
+
+
+def test_r030_a_consortium_partner_without_id_does_not_hide_the_late_winner() -> None:
+    rel = {"ocid": "p", "tender": {"tenderPeriod": {"endDate": "2021-01-10T00:00:00Z"}},
+           "awards": [{"status": "active", "suppliers": [{"id": "W"}, {"name": "partner"}]}],
+           "bids": {"details": [{"status": "valid", "date": "2021-01-11T00:00:00Z",
+                                 "tenderers": [{"id": "W"}, {"name": "partner"}]}]}}
+    flags = cardinal.compute([rel], cardinal.Settings({}, {"R030": {}}))
+    assert flags == {("OCID", "p", "R030"): 1.0, ("Tenderer", "W", "R030"): 1.0}

@@ -369,12 +369,12 @@ class Calculator:
         deadline = parse_time(_dict(tender.get("tenderPeriod")).get("endDate"))
         if deadline is None:
             return
-        suppliers = {s for a in awards if a.get("status") == "active" for s in (_ids(a.get("suppliers")) or ())}
+        suppliers = {s for a in awards if a.get("status") == "active" for s in _present_ids(a.get("suppliers"))}
         late = set()
         for b in bids:
             received = parse_time(b.get("date"))
             if b.get("status") == "valid" and received is not None and received > deadline:
-                late |= set(_ids(b.get("tenderers")) or ()) & suppliers
+                late |= set(_present_ids(b.get("tenderers"))) & suppliers
         if late:
             self._flag("OCID", ocid, "R030", 1.0)
             for t in late:
@@ -383,25 +383,21 @@ class Calculator:
     def _r035(self, ocid: str, bids: list[dict], awards: list[dict]) -> None:
         if any(a.get("status") in ("pending", "invalid") for a in awards):
             return
+        # the tenderers (with an id) of the valid and of the disqualified bids; a reference
+        # without an id is passed over, as it is by Cardinal (no exclusion is documented)
         valid, disqualified = set(), set()
         for b in bids:
-            ids = _ids(b.get("tenderers"))
-            if ids is None:
-                return
             if b.get("status") == "valid":
-                valid.update(ids)
+                valid.update(_present_ids(b.get("tenderers")))
             elif b.get("status") == "disqualified":
-                disqualified.update(ids)
+                disqualified.update(_present_ids(b.get("tenderers")))
         if len(valid) != 1:
             return
         winner = next(iter(valid))
-        active = [a for a in awards if a.get("status") == "active"]
-        if not active:
+        # "the tenderer of the valid bids and the suppliers of all active awards are the same"
+        suppliers = {s for a in awards if a.get("status") == "active" for s in _present_ids(a.get("suppliers"))}
+        if suppliers != {winner}:
             return
-        for a in active:
-            ids = _ids(a.get("suppliers"))
-            if ids is None or set(ids) != {winner}:
-                return
         others = disqualified - {winner}
         if len(others) >= max(self.s.number("R035", "threshold", 1), 1):  # Cardinal: at least 1
             self._flag("OCID", ocid, "R035", float(len(others)))
