@@ -215,3 +215,26 @@ def test_r030_a_consortium_partner_without_id_does_not_hide_the_late_winner() ->
                                  "tenderers": [{"id": "W"}, {"name": "partner"}]}]}}
     flags = cardinal.compute([rel], cardinal.Settings({}, {"R030": {}}))
     assert flags == {("OCID", "p", "R030"): 1.0, ("Tenderer", "W", "R030"): 1.0}
+
+
+# --- R003 short submission period, R018 single bid ----------------------------------------------
+
+@pytest.mark.parametrize("start,end,flagged", [
+    ("2021-03-01T00:00:00Z", "2021-03-02T00:00:00Z", True),
+    ("2021-03-01T00:00:00+03:00", "2021-03-02t00:00:00z", True),
+    ("2021-03-01 00:00:00.5-05:00", "2021-03-02T00:00:00-05:00", True),
+    ("2021-03-01", "2021-03-02", False),                         # dates alone
+    ("2021-03-01T00:00:00", "2021-03-02T00:00:00", False),       # no UTC offset
+    ("2021-03-01T00:00Z", "2021-03-02T00:00Z", False),           # no seconds
+])
+def test_r003_reads_rfc3339_date_times_only(start, end, flagged) -> None:
+    rel = {"ocid": "p", "tender": {"tenderPeriod": {"startDate": start, "endDate": end}}}
+    flags = cardinal.compute([rel], cardinal.Settings({}, {"R003": {}}))
+    assert flags == ({("OCID", "p", "R003"): 1.0} if flagged else {})
+
+
+def test_r018_one_tenderer_is_the_integer_one() -> None:
+    rel = {"ocid": "p", "tender": {"procurementMethod": "open", "numberOfTenderers": 1.0}}
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R018": {}})) == {}
+    rel["tender"]["numberOfTenderers"] = 1
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R018": {}})) == {("OCID", "p", "R018"): 1.0}

@@ -35,6 +35,7 @@ costs a few tens of megabytes.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -222,6 +223,17 @@ def parse_time(text: Any) -> datetime | None:
     return dt
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def parse_rfc3339(text: Any) -> datetime | None:
+    """An RFC 3339 date-time (seconds and a UTC offset required), else None: R003's
+    reading, as Cardinal's (a date alone, or a time without offset, is no period)."""
+    if not isinstance(text, str) or not _RFC3339.fullmatch(text.strip()):
+        return None
+    return parse_time(text.strip().replace(" ", "T", 1))
+
+
 def whole_days(start: datetime, end: datetime) -> int:
     """Whole 24-hour periods from start to end, truncated toward zero (chrono's num_days)."""
     seconds = (end - start).total_seconds()
@@ -323,7 +335,7 @@ class Calculator:
         if methods is not None and tender.get("procurementMethod") not in methods:
             return
         period = _dict(tender.get("tenderPeriod"))
-        start, end = parse_time(period.get("startDate")), parse_time(period.get("endDate"))
+        start, end = parse_rfc3339(period.get("startDate")), parse_rfc3339(period.get("endDate"))
         if start is None or end is None:
             return
         threshold = self.s.number("R003", "threshold", 15)
@@ -337,7 +349,8 @@ class Calculator:
     def _r018(self, ocid: str, tender: dict) -> None:
         methods = self.s.methods("R018") or ("open", "selective")
         n = tender.get("numberOfTenderers")
-        if tender.get("procurementMethod") in methods and not isinstance(n, bool) and n == 1:
+        # an integer 1 (Cardinal reads the number as an unsigned integer: 1.0 is not one)
+        if tender.get("procurementMethod") in methods and isinstance(n, int) and not isinstance(n, bool) and n == 1:
             self._flag("OCID", ocid, "R018", 1.0)
 
     def _r028(self, ocid: str, bids: list[dict]) -> None:
