@@ -238,3 +238,12 @@ def test_r018_one_tenderer_is_the_integer_one() -> None:
     assert cardinal.compute([rel], cardinal.Settings({}, {"R018": {}})) == {}
     rel["tender"]["numberOfTenderers"] = 1
     assert cardinal.compute([rel], cardinal.Settings({}, {"R018": {}})) == {("OCID", "p", "R018"): 1.0}
+
+
+def test_the_price_comparison_allow_list_overrides_the_deny_list() -> None:
+    rel = {"ocid": "p", "awards": [{"status": "active"}], "tender": {"procurementMethodDetails": "Y"},
+           "bids": {"details": [{"status": "disqualified", "value": {"amount": 1, "currency": "USD"}},
+                                {"status": "valid", "value": {"amount": 2, "currency": "USD"}}]}}
+    both = cardinal.Settings({"price_comparison_procurement_methods": "Y",
+                              "no_price_comparison_procurement_methods": "Y"}, {"R036": {}})
+    assert cardinal.compute([rel], both) == {("OCID", "p", "R036"): 1.0}

@@ -15,6 +15,7 @@ of the population (Hyndman and Fan's type 8, Cardinal's choice) unless a
 ``threshold`` is set.  The details a port gets wrong are kept:
 
 * R003 counts whole 24-hour periods between the tender period's start and end
+  (RFC 3339 date-times: a date alone or a time without offset is left out)
   (a period of 23 hours is 0 days), and takes a negative period as short;
 * R038 compares ``minimum_contracting_processes`` with the number of *submitted
   bids* of a buyer or procuring entity (what Cardinal counts), not its processes;
@@ -323,11 +324,11 @@ class Calculator:
             self._r048(ocid, awards)
 
     def _price_comparable(self, details: Any) -> bool:
-        if self.no_price and isinstance(details, str) and details in self.no_price:
-            return False
-        if self.price_only and not (isinstance(details, str) and details in self.price_only):
-            return False
-        return True
+        # an allow list (price_comparison_procurement_methods) overrides the deny list, as
+        # Cardinal warns: "no_price_comparison_procurement_methods has no effect if ... is set"
+        if self.price_only:
+            return isinstance(details, str) and details in self.price_only
+        return not (isinstance(details, str) and details in self.no_price)
 
     # -- per process
     def _r003(self, ocid: str, tender: dict) -> None:
