@@ -247,3 +247,13 @@ def test_the_price_comparison_allow_list_overrides_the_deny_list() -> None:
     both = cardinal.Settings({"price_comparison_procurement_methods": "Y",
                               "no_price_comparison_procurement_methods": "Y"}, {"R036": {}})
     assert cardinal.compute([rel], both) == {("OCID", "p", "R036"): 1.0}
+
+
+def test_r024_a_valid_bid_without_tenderer_id_is_passed_over_not_the_process() -> None:
+    rel = _priced("p", [("W", 10), ("L", 11)])
+    rel["bids"]["details"].append({"status": "valid", "tenderers": [{"name": "no id"}],
+                                   "value": {"amount": 12, "currency": "USD"}})
+    flags = cardinal.compute([rel], cardinal.Settings({}, {"R024": {"threshold": "0.5"}}))
+    assert flags == {("OCID", "p", "R024"): 0.1, ("Tenderer", "W", "R024"): 0.0, ("Tenderer", "L", "R024"): 0.0}
+    rel["bids"]["details"][-1]["tenderers"].append({"id": "M"})  # a consortium: the process is left out
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R024": {"threshold": "0.5"}})) == {}

@@ -599,14 +599,17 @@ def as_cardinal(flags: dict[tuple[str, str, str], float]) -> dict[str, dict[str,
 
 
 def _sole_tenderer_bids(bids: list[dict]) -> list[tuple[dict, str]] | None:
-    """The valid bids, each with its one tenderer; None when a valid bid has not
-    exactly one tenderer (a consortium or no id: Cardinal leaves the process out)."""
+    """The valid bids, each with its one tenderer; None when a valid bid was submitted
+    by several tenderers (a consortium: Cardinal's documentation leaves the process out).
+    A valid bid without a tenderer id is passed over, as Cardinal passes it over."""
     out: list[tuple[dict, str]] = []
     for b in bids:
         if b.get("status") != "valid":
             continue
-        ids = _ids(b.get("tenderers"))
-        if ids is None or len(ids) != 1:
+        tenderers = _list(b.get("tenderers"))
+        if len(tenderers) > 1:
             return None
-        out.append((b, ids[0]))
+        ids = _present_ids(tenderers)
+        if ids:
+            out.append((b, ids[0]))
     return out
