@@ -257,3 +257,13 @@ def test_r024_a_valid_bid_without_tenderer_id_is_passed_over_not_the_process() -
     assert flags == {("OCID", "p", "R024"): 0.1, ("Tenderer", "W", "R024"): 0.0, ("Tenderer", "L", "R024"): 0.0}
     rel["bids"]["details"][-1]["tenderers"].append({"id": "M"})  # a consortium: the process is left out
     assert cardinal.compute([rel], cardinal.Settings({}, {"R024": {"threshold": "0.5"}})) == {}
+
+
+@pytest.mark.parametrize("status", ["pending", "invalid", "Active", "complete"])
+def test_an_award_status_outside_the_final_ones_leaves_the_process_out(status) -> None:
+    rel = {"ocid": "p", "awards": [{"status": "active", "suppliers": [{"id": "V"}]}, {"status": status}],
+           "bids": {"details": [{"status": "valid", "tenderers": [{"id": "V"}]},
+                                {"status": "disqualified", "tenderers": [{"id": "D"}]}]}}
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R035": {}})) == {}
+    rel["awards"][1]["status"] = "cancelled"
+    assert cardinal.compute([rel], cardinal.Settings({}, {"R035": {}})) != {}

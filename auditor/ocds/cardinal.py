@@ -190,6 +190,16 @@ def _ids(orgs: Any) -> list[str] | None:
     return out
 
 
+FINAL_AWARD = ("active", "cancelled", "unsuccessful")
+
+
+def _all_awards_final(awards: list[dict]) -> bool:
+    """No award is still open: a status (when given as a string) of active, cancelled or
+    unsuccessful.  Cardinal's documentation names pending and invalid; its code leaves the
+    process out for any other string too (a mis-cased "Active", a "complete")."""
+    return not any(isinstance(a.get("status"), str) and a["status"] not in FINAL_AWARD for a in awards)
+
+
 def _present_ids(orgs: Any) -> list[str]:
     """The ids that organisation references have (references without one are passed over)."""
     out = []
@@ -395,7 +405,7 @@ class Calculator:
                 self._flag("Tenderer", t, "R030", 1.0)
 
     def _r035(self, ocid: str, bids: list[dict], awards: list[dict]) -> None:
-        if any(a.get("status") in ("pending", "invalid") for a in awards):
+        if not _all_awards_final(awards):
             return
         # the tenderers (with an id) of the valid and of the disqualified bids; a reference
         # without an id is passed over, as it is by Cardinal (no exclusion is documented)
@@ -437,7 +447,7 @@ class Calculator:
     # -- population tallies
     def _single_award(self, awards: list[dict]) -> str | None:
         """The one supplier of the one active award; None when Cardinal excludes the process."""
-        if any(a.get("status") in ("pending", "invalid") for a in awards):
+        if not _all_awards_final(awards):
             return None
         active = [a for a in awards if a.get("status") == "active"]
         if len(active) != 1:
