@@ -15,10 +15,18 @@ of the population (Hyndman and Fan's type 8, Cardinal's choice) unless a
 ``threshold`` is set.  The details a port gets wrong are kept:
 
 * R003 counts whole 24-hour periods between the tender period's start and end
+  (RFC 3339 date-times: a date alone or a time without offset is left out)
   (a period of 23 hours is 0 days), and takes a negative period as short;
 * R038 compares ``minimum_contracting_processes`` with the number of *submitted
   bids* of a buyer or procuring entity (what Cardinal counts), not its processes;
-* fences use type-8 quartiles, and a value equal to the fence is flagged.
+* fences use type-8 quartiles, and a value equal to the fence is flagged;
+* R024, R025, R038 and R058 flag nothing when their fence is at or below 0 (their
+  values are never negative, so such a fence would flag a quarter or more of the
+  population); R024/R058 compare the winner's lowest valid bid with the lowest
+  valid bid of any other tenderer; R025 counts a tenderer once per process; R028
+  groups bids by amount and currency and needs two different sets of tenderers;
+  R048 measures and flags only suppliers awarded in ``minimum_contracting_processes``
+  processes.  (Checked on Cardinal's own test fixtures: bench/OCDS.md.)
 
 The ``Calculator`` folds each process into small per-process and per-organisation
 tallies (never the releases themselves), so a population of 100,000 processes
@@ -28,6 +36,7 @@ costs a few tens of megabytes.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -181,6 +190,26 @@ def _ids(orgs: Any) -> list[str] | None:
     return out
 
 
+FINAL_AWARD = ("active", "cancelled", "unsuccessful")
+
+
+def _all_awards_final(awards: list[dict]) -> bool:
+    """No award is still open: a status (when given as a string) of active, cancelled or
+    unsuccessful.  Cardinal's documentation names pending and invalid; its code leaves the
+    process out for any other string too (a mis-cased "Active", a "complete")."""
+    return not any(isinstance(a.get("status"), str) and a["status"] not in FINAL_AWARD for a in awards)
+
+
+def _present_ids(orgs: Any) -> list[str]:
+    """The ids that organisation references have (references without one are passed over)."""
+    out = []
+    for o in _list(orgs):
+        ident = _dict(o).get("id")
+        if isinstance(ident, (str, int)) and not isinstance(ident, bool):
+            out.append(str(ident))
+    return out
+
+
 def _amount(value: Any) -> tuple[float, str | None] | None:
     v = _dict(value)
     amount = v.get("amount")
@@ -203,6 +232,17 @@ def parse_time(text: Any) -> datetime | None:
 
         dt = dt.replace(tzinfo=timezone.utc)
     return dt
+
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def parse_rfc3339(text: Any) -> datetime | None:
+    """An RFC 3339 date-time (seconds and a UTC offset required), else None: R003's
+    reading, as Cardinal's (a date alone, or a time without offset, is no period)."""
+    if not isinstance(text, str) or not _RFC3339.fullmatch(text.strip()):
+        return None
+    return parse_time(text.strip().replace(" ", "T", 1))
 
 
 def whole_days(start: datetime, end: datetime) -> int:
@@ -237,7 +277,7 @@ class Calculator:
         self.processes = 0
         # population tallies
         self.diffs: list[tuple[str, float, str, str]] = []  # R024/R058: (ocid, difference, winner, second)
-        self.r025: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # tenderer -> [valid bids, winning bids]
+        self.r025: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # tenderer -> [processes bid in (valid), processes won]
         self.r038: dict[str, dict[str, list[int]]] = {g: defaultdict(lambda: [0, 0]) for g in ("Buyer", "ProcuringEntity", "Tenderer")}
         self.r048: dict[str, tuple[set, set]] = defaultdict(lambda: (set(), set()))  # tenderer -> (classes, ocids)
 
@@ -294,11 +334,11 @@ class Calculator:
             self._r048(ocid, awards)
 
     def _price_comparable(self, details: Any) -> bool:
-        if self.no_price and isinstance(details, str) and details in self.no_price:
-            return False
-        if self.price_only and not (isinstance(details, str) and details in self.price_only):
-            return False
-        return True
+        # an allow list (price_comparison_procurement_methods) overrides the deny list, as
+        # Cardinal warns: "no_price_comparison_procurement_methods has no effect if ... is set"
+        if self.price_only:
+            return isinstance(details, str) and details in self.price_only
+        return not (isinstance(details, str) and details in self.no_price)
 
     # -- per process
     def _r003(self, ocid: str, tender: dict) -> None:
@@ -306,7 +346,7 @@ class Calculator:
         if methods is not None and tender.get("procurementMethod") not in methods:
             return
         period = _dict(tender.get("tenderPeriod"))
-        start, end = parse_time(period.get("startDate")), parse_time(period.get("endDate"))
+        start, end = parse_rfc3339(period.get("startDate")), parse_rfc3339(period.get("endDate"))
         if start is None or end is None:
             return
         threshold = self.s.number("R003", "threshold", 15)
@@ -320,24 +360,31 @@ class Calculator:
     def _r018(self, ocid: str, tender: dict) -> None:
         methods = self.s.methods("R018") or ("open", "selective")
         n = tender.get("numberOfTenderers")
-        if tender.get("procurementMethod") in methods and not isinstance(n, bool) and n == 1:
+        # an integer 1 (Cardinal reads the number as an unsigned integer: 1.0 is not one)
+        if tender.get("procurementMethod") in methods and isinstance(n, int) and not isinstance(n, bool) and n == 1:
             self._flag("OCID", ocid, "R018", 1.0)
 
     def _r028(self, ocid: str, bids: list[dict]) -> None:
-        by_price: dict[float, set[str]] = defaultdict(set)
+        """Different tenderers, same price: bids are grouped by (amount, currency), in
+        whatever currency (Cardinal does not hold R028 to the main currency); a group is
+        a flag when it holds two different sets of tenderers.  The same tenderer (or the
+        same consortium, in any order) bidding one price twice is not."""
+        by_price: dict[tuple[float, str], set[frozenset[str]]] = defaultdict(set)
         for b in bids:
             if b.get("status") not in SUBMITTED:
                 continue
-            amount = self._money(b.get("value"))
-            ids = _ids(b.get("tenderers"))
-            if amount is None or not ids:
+            value = _dict(b.get("value"))
+            amount, currency = value.get("amount"), value.get("currency")
+            if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not isinstance(currency, str):
                 continue
-            by_price[amount].update(ids)
+            ids = frozenset(_present_ids(b.get("tenderers")))
+            if ids:
+                by_price[(float(amount), currency)].add(ids)
         hit = False
-        for tenderers in by_price.values():
-            if len(tenderers) > 1:
+        for sets in by_price.values():
+            if len(sets) > 1:
                 hit = True
-                for t in tenderers:
+                for t in frozenset().union(*sets):
                     self._flag("Tenderer", t, "R028", 1.0)
         if hit:
             self._flag("OCID", ocid, "R028", 1.0)
@@ -346,41 +393,37 @@ class Calculator:
         deadline = parse_time(_dict(tender.get("tenderPeriod")).get("endDate"))
         if deadline is None:
             return
-        suppliers = {s for a in awards if a.get("status") == "active" for s in (_ids(a.get("suppliers")) or ())}
+        suppliers = {s for a in awards if a.get("status") == "active" for s in _present_ids(a.get("suppliers"))}
         late = set()
         for b in bids:
             received = parse_time(b.get("date"))
             if b.get("status") == "valid" and received is not None and received > deadline:
-                late |= set(_ids(b.get("tenderers")) or ()) & suppliers
+                late |= set(_present_ids(b.get("tenderers"))) & suppliers
         if late:
             self._flag("OCID", ocid, "R030", 1.0)
             for t in late:
                 self._flag("Tenderer", t, "R030", 1.0)
 
     def _r035(self, ocid: str, bids: list[dict], awards: list[dict]) -> None:
-        if any(a.get("status") in ("pending", "invalid") for a in awards):
+        if not _all_awards_final(awards):
             return
+        # the tenderers (with an id) of the valid and of the disqualified bids; a reference
+        # without an id is passed over, as it is by Cardinal (no exclusion is documented)
         valid, disqualified = set(), set()
         for b in bids:
-            ids = _ids(b.get("tenderers"))
-            if ids is None:
-                return
             if b.get("status") == "valid":
-                valid.update(ids)
+                valid.update(_present_ids(b.get("tenderers")))
             elif b.get("status") == "disqualified":
-                disqualified.update(ids)
+                disqualified.update(_present_ids(b.get("tenderers")))
         if len(valid) != 1:
             return
         winner = next(iter(valid))
-        active = [a for a in awards if a.get("status") == "active"]
-        if not active:
+        # "the tenderer of the valid bids and the suppliers of all active awards are the same"
+        suppliers = {s for a in awards if a.get("status") == "active" for s in _present_ids(a.get("suppliers"))}
+        if suppliers != {winner}:
             return
-        for a in active:
-            ids = _ids(a.get("suppliers"))
-            if ids is None or set(ids) != {winner}:
-                return
         others = disqualified - {winner}
-        if len(others) >= self.s.number("R035", "threshold", 1):
+        if len(others) >= max(self.s.number("R035", "threshold", 1), 1):  # Cardinal: at least 1
             self._flag("OCID", ocid, "R035", float(len(others)))
             self._flag("Tenderer", winner, "R035", 0.0)
 
@@ -388,19 +431,23 @@ class Calculator:
         if not any(a.get("status") == "active" for a in awards):
             return
         lowest: tuple[float, str] | None = None
+        valid_with_amount = False  # Cardinal: "one or more valid bids with amounts"
         for b in bids:
             if b.get("status") not in SUBMITTED:
                 continue
             amount = self._money(b.get("value"))
-            if amount is not None and (lowest is None or amount < lowest[0]):
+            if amount is None:
+                continue
+            valid_with_amount = valid_with_amount or b.get("status") == "valid"
+            if lowest is None or amount < lowest[0]:
                 lowest = (amount, b.get("status"))
-        if lowest is not None and lowest[1] == "disqualified":
+        if valid_with_amount and lowest is not None and lowest[1] == "disqualified":
             self._flag("OCID", ocid, "R036", 1.0)
 
     # -- population tallies
     def _single_award(self, awards: list[dict]) -> str | None:
         """The one supplier of the one active award; None when Cardinal excludes the process."""
-        if any(a.get("status") in ("pending", "invalid") for a in awards):
+        if not _all_awards_final(awards):
             return None
         active = [a for a in awards if a.get("status") == "active"]
         if len(active) != 1:
@@ -417,18 +464,21 @@ class Calculator:
         sole = _sole_tenderer_bids(bids)
         if sole is None:
             return
-        valid: list[tuple[float, str]] = []
+        # the winner's lowest valid bid against the lowest valid bid of anyone else (the
+        # first such bid on a tie): a winner's second bid is not "the second-lowest bid"
+        won: float | None = None
+        other: tuple[float, str] | None = None
         for b, tenderer in sole:
             amount = self._money(b.get("value"))
-            if amount is not None:
-                valid.append((amount, tenderer))
-        if len(valid) < 2:
-            return
-        valid.sort(key=lambda x: x[0])
-        (low, low_by), (second, second_by) = valid[0], valid[1]
-        if low_by != winner or low <= 0:
-            return
-        self.diffs.append((ocid, (second - low) / low, winner, second_by))
+            if amount is None:
+                continue
+            if tenderer == winner:
+                won = amount if won is None else min(won, amount)
+            elif other is None or amount < other[0]:
+                other = (amount, tenderer)
+        if won is None or other is None or other[0] < won or won <= 0:
+            return  # the lowest bid did not win: the award criteria are not price only
+        self.diffs.append((ocid, (other[0] - won) / won, winner, other[1]))
 
     def _r025(self, bids: list[dict], awards: list[dict]) -> None:
         winner = self._single_award(awards)
@@ -437,8 +487,8 @@ class Calculator:
         sole = _sole_tenderer_bids(bids)
         if sole is None:
             return
-        counts = [tenderer for _, tenderer in sole]
-        for t in counts:
+        # each tenderer counts once per process, however many valid bids it made
+        for t in {tenderer for _, tenderer in sole}:
             self.r025[t][0] += 1
             if t == winner:
                 self.r025[t][1] += 1
@@ -456,7 +506,7 @@ class Calculator:
                 tally[0] += n
                 tally[1] += d
         for b in submitted:
-            for t in _ids(b.get("tenderers")) or ():
+            for t in _present_ids(b.get("tenderers")):
                 tally = self.r038["Tenderer"][t]
                 tally[0] += 1
                 tally[1] += b.get("status") == "disqualified"
@@ -470,11 +520,11 @@ class Calculator:
             if ids is None or len(ids) != 1:
                 continue
             classes, ocids = self.r048[ids[0]]
-            ocids.add(ocid)
             for item in _list(a.get("items")):
                 cid = _dict(_dict(item).get("classification")).get("id")
                 if isinstance(cid, (str, int)) and not isinstance(cid, bool) and str(cid)[:digits]:
                     classes.add(str(cid)[:digits])
+                    ocids.add(ocid)  # a process counts once it awarded the supplier a classified item
 
     # -- results
     def results(self) -> dict[tuple[str, str, str], float]:
@@ -483,9 +533,12 @@ class Calculator:
         on = self.enabled
         if self.diffs and "R024" in on:
             values = [d for _, d, _, _ in self.diffs]
-            fence = self.s.number("R024", "threshold")
-            fence = lower_fence(values) if fence is None else fence
-            for ocid, d, winner, second in self.diffs:
+            threshold = self.s.number("R024", "threshold")
+            q1 = quantile(values, 0.25)
+            fence = lower_fence(values) if threshold is None else threshold
+            # differences are never negative: a fence at or below 0 (a quarter or more of the
+            # processes at a difference of 0) would flag every such process, so none is flagged
+            for ocid, d, winner, second in self.diffs if fence > 0 and (threshold is not None or q1 > 0) else ():
                 if d <= fence:
                     out[("OCID", ocid, "R024")] = d
                     out[("Tenderer", winner, "R024")] = 0.0
@@ -494,7 +547,7 @@ class Calculator:
             values = [d for _, d, _, _ in self.diffs]
             fence = self.s.number("R058", "threshold")
             fence = upper_fence(values) if fence is None else fence
-            for ocid, d, winner, _ in self.diffs:
+            for ocid, d, winner, _ in self.diffs if fence > 0 else ():
                 if d >= fence:
                     out[("OCID", ocid, "R058")] = d
                     out[("Tenderer", winner, "R058")] = 0.0
@@ -502,9 +555,13 @@ class Calculator:
             counts = [c for c, _ in self.r025.values()]
             top = quantile([float(c) for c in counts], self.s.number("R025", "percentile", 75) / 100)
             ratios = {t: w / c for t, (c, w) in self.r025.items() if c}
-            fence = self.s.number("R025", "threshold")
-            fence = lower_fence(list(ratios.values())) if fence is None else fence
-            for t, (c, _) in self.r025.items():
+            threshold = self.s.number("R025", "threshold")
+            q1 = quantile(list(ratios.values()), 0.25)
+            fence = lower_fence(list(ratios.values())) if threshold is None else threshold
+            # ratios are never negative: with a fence at or below 0 (a quarter or more of the
+            # tenderers never winning) no tenderer is flagged, as in Cardinal
+            live = fence > 0 and (threshold is not None or q1 > 0)
+            for t, (c, _) in self.r025.items() if live else ():
                 if c and c >= top and ratios[t] <= fence:
                     out[("Tenderer", t, "R025")] = ratios[t]
         if "R038" in on:
@@ -516,16 +573,19 @@ class Calculator:
                     continue
                 fence = self.s.number("R038", "threshold")
                 fence = upper_fence(list(ratios.values())) if fence is None else fence
-                for i, r in ratios.items():
-                    if r > 0 and r >= fence:
+                # ratios are never negative: a fence at or below 0 (three quarters or more with
+                # no disqualified bid) flags nothing, as in Cardinal
+                for i, r in ratios.items() if fence > 0 else ():
+                    if r >= fence:
                         out[(group, i, "R038")] = r
         if self.r048 and "R048" in on:
             minimum = self.s.number("R048", "minimum_contracting_processes", 20)
-            varieties = {t: len(c) for t, (c, o) in self.r048.items()}
-            population = [float(varieties[t]) for t, (c, o) in self.r048.items() if len(o) >= minimum]
+            # only suppliers awarded in at least `minimum` processes are measured: they make
+            # the fence, and only they can be flagged (a small supplier's variety says little)
+            varieties = {t: len(c) for t, (c, o) in self.r048.items() if o and len(o) >= minimum}
             fence = self.s.number("R048", "threshold")
-            if fence is None and population:
-                fence = upper_fence(population)
+            if fence is None and varieties:
+                fence = upper_fence([float(v) for v in varieties.values()])
             if fence is not None:
                 for t, v in varieties.items():
                     if v and v >= fence:
@@ -549,14 +609,17 @@ def as_cardinal(flags: dict[tuple[str, str, str], float]) -> dict[str, dict[str,
 
 
 def _sole_tenderer_bids(bids: list[dict]) -> list[tuple[dict, str]] | None:
-    """The valid bids, each with its one tenderer; None when a valid bid has not
-    exactly one tenderer (a consortium or no id: Cardinal leaves the process out)."""
+    """The valid bids, each with its one tenderer; None when a valid bid was submitted
+    by several tenderers (a consortium: Cardinal's documentation leaves the process out).
+    A valid bid without a tenderer id is passed over, as Cardinal passes it over."""
     out: list[tuple[dict, str]] = []
     for b in bids:
         if b.get("status") != "valid":
             continue
-        ids = _ids(b.get("tenderers"))
-        if ids is None or len(ids) != 1:
+        tenderers = _list(b.get("tenderers"))
+        if len(tenderers) > 1:
             return None
-        out.append((b, ids[0]))
+        ids = _present_ids(tenderers)
+        if ids:
+            out.append((b, ids[0]))
     return out

@@ -55,7 +55,8 @@ class ReadLog:
     """What reading a file had to say besides its processes."""
 
     warnings: list[str] = field(default_factory=list)
-    bad_lines: int = 0
+    bad_lines: int = 0  # JSON Lines: lines that are not JSON, skipped
+    other_lines: int = 0  # JSON Lines: JSON lines that are no release, record or package, skipped
     processes: int = 0
 
 
@@ -119,7 +120,13 @@ class _Unit:
 
 
 def _jsonl_units(path: Path, log: ReadLog) -> Iterator[_Unit]:
-    seen_any = False
+    """Each line on its own, as Cardinal reads them: a line that is not JSON (or not
+    UTF-8) and a JSON line that is no release, record or package are skipped and
+    counted; they never cost the file its other lines.  Only a file with no JSON line
+    at all is ``corrupt`` (or ``empty``), and one with JSON but nothing OCDS ``not-ocds``."""
+    parsed = units_seen = False
+    first_bad = ""
+    not_ocds: DocumentReadError | None = None
     with path.open("rb") as f:
         for n, raw in enumerate(f, 1):
             raw = raw.strip()
@@ -127,16 +134,27 @@ def _jsonl_units(path: Path, log: ReadLog) -> Iterator[_Unit]:
                 continue
             try:
                 obj = json.loads(raw)
-            except ValueError as exc:
-                if not seen_any and log.bad_lines == 0 and n == 1:
-                    raise DocumentReadError("corrupt", f"line 1 is not JSON ({exc})") from None
+            except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+                if log.bad_lines == 0:
+                    first_bad = f"line {n} is not JSON ({exc})"
                 log.bad_lines += 1
                 continue
-            units = list(_units_of(obj, "", n, top=not seen_any))
-            seen_any = True
+            try:
+                units = list(_units_of(obj, "", n, top=not parsed))
+            except DocumentReadError as exc:
+                not_ocds = not_ocds or exc
+                log.other_lines += 1
+                parsed = True
+                continue
+            parsed = True
+            units_seen = units_seen or bool(units)
             yield from units
-    if not seen_any:
+    if not parsed:
+        if log.bad_lines:
+            raise DocumentReadError("corrupt", first_bad)
         raise DocumentReadError("empty", "the file holds no JSON text")
+    if not units_seen and not_ocds is not None:
+        raise not_ocds
 
 
 def _json_units(path: Path, log: ReadLog) -> Iterator[_Unit]:

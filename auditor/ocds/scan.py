@@ -66,6 +66,9 @@ class OcdsScan:
             self.notes.extend(f"{task.rel}: {w}" for w in log.warnings[:5])
             if log.bad_lines:
                 self.notes.append(f"{task.rel}: {log.bad_lines} line(s) are not JSON and were skipped")
+            if log.other_lines:
+                self.notes.append(f"{task.rel}: {log.other_lines} JSON line(s) hold no OCDS release, record or "
+                                  "package and were skipped")
         self.processes = calc.processes
         flags = calc.results()
         minimum = self._minimum()
