@@ -547,6 +547,9 @@ class _Builder:
         for m in methods:
             self._add("procurement-method", s, m.start, m.end, 0.8, self._framed(s, scope.assess(m.start, m.end)),
                       {"method": m.method, "provision": m.provision})
+        for c in roles.find_bid_counts(text, cues):
+            self._add("bids-received", s, c.start, c.end, 0.8, self._framed(s, scope.assess(c.start, c.end)),
+                      {"count": c.count, "source": "statement"})
         if methods or _EXEMPT.search(text):
             for a, b, provision in roles.find_provisions(text, cues):
                 self._add("legal-provision", s, a, b, 0.8, self._framed(s, scope.assess(a, b)), {"provision": provision})
@@ -676,7 +679,7 @@ _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z
 _TERM_GATE = re.compile(
     r"\b(?:loan|lend|borrow|award|contract|agreement|purchaser|procuring|employer|executing|between|dated|signed"
     r"|executed|announced|pronounced|approv|exempt|proposal|approached|tender|bid|interest|tenor|grace|source"
-    r"|negotiat|direct|competitive|auction|shopping|quotation|subject|means|suppl|procure|financ|extended|hereinafter"
+    r"|negotiat|direct|competitive|auction|shopping|quotation|subject|means|suppl|procure|financ|extended|hereinafter|offer"
     r"|lender|seller|contractor|lease|allot|sold|granted|transferred|judgment|decision)", re.I)
 _ISSUER = re.compile(r"\b(?:MINISTRY|DEPARTMENT|DIVISION|AUTHORITY|DIRECTORATE|BOARD|CORPORATION)\s+OF\s+[A-Z][A-Z &,-]{2,60}?(?=\s*(?:\(|\n|$))"
                      r"|\b[A-Z][A-Z ]{2,40}\s(?:AUTHORITY|DEPARTMENT|CORPORATION|BOARD|COMMISSION)\b")
