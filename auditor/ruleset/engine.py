@@ -444,6 +444,8 @@ class Evaluator:
             left_document=left[0].document, left_page=left[0].page,
             right_document=right[0].document, right_page=right[0].page,
             best_left=best[1], best_right=best[2], best_score=round(max(best[0], 0.0)),
+            # a near miss (a similar pair just under the threshold) makes "another party" less certain
+            __confidence_factor__=1.0 if best[0] < 50 else max(0.6, 1.0 - (best[0] - 50) / 100),
         )
         # one fact of each side leads the evidence: the finding cites both
         facts = [left[0], right[0]] + left[1:] + right[1:]
