@@ -160,6 +160,8 @@ _FIRM = re.compile(r"\bM/[Ss]\b|\b(?:Ltd|Limited|Company|Co|Inc|Corporation|Corp
 _PUBLIC = re.compile(r"\b(?:Ministry|Department|Division|Authority|Government|Federation|Province|Board|Commission|Directorate|Secretariat|Municipal|Metropolitan|Corporation|Council|Agency|Cantonment|WAPDA|CDA|KMC|NHA|PIA|PPRA|NADRA|Police|Trust|University|Railways?)\b")
 
 
+PUBLIC_NAME = _PUBLIC  # a public body's name (a ministry, an authority): not a supplier
+
 _ASSET = re.compile(r"\b(?:Plant|Project|Park|Land|Property|Station|Building|Mills?|Plot|Site|Road|Hotel|Scheme|Shares?)$")
 
 
