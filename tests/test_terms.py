@@ -280,6 +280,9 @@ def test_procurement_method(cues) -> None:
     # "No." before a number is not a denial of the competitive bidding beside it
     (m,) = roles.find_methods("your bid against tender notice No. IWSA/WS/2021/07 under national competitive bidding", cues)
     assert m.method == "open competitive bidding"
+    # an advertised tender is an open one; one that was not advertised is not
+    assert [m.method for m in roles.find_methods("The tender was advertised in Dawn on 2 March 2021.", cues)] == ["open competitive bidding"]
+    assert roles.find_methods("The tender was not advertised in any newspaper.", cues) == []
 
 
 @pytest.mark.parametrize("text,counts", [
