@@ -381,6 +381,36 @@ def test_record_facts_for_the_cross_checks(tmp_path) -> None:
     assert (count.get("count"), count.get("source"), count.evidence[0].pointer) == (2, "bids", "/bids/details")
 
 
+def test_every_cross_check_quote_stands_where_it_points(cross_cases) -> None:
+    """Each evidence item of each finding of the cross-check cases: the JSON side is the member
+    its pointer names in the file, verbatim; the PDF side stands on the page it cites."""
+    import pypdfium2 as pdfium
+
+    from auditor.ocds.facts import quote_of
+
+    checked = {"json": 0, "pdf": 0}
+    for case in cross_cases.values():
+        for finding in case.findings:
+            for e in finding.evidence:
+                path = ROOT / "fixtures" / "ocds" / e.document
+                if e.pointer is not None:
+                    node, key = json.loads(path.read_text(encoding="utf-8")), None
+                    for token in e.pointer.split("/")[1:]:
+                        key = int(token) if isinstance(node, list) else token.replace("~1", "/").replace("~0", "~")
+                        node = node[key]
+                    assert e.quote == quote_of(key, node), (finding.rule_id, e.pointer)
+                    checked["json"] += 1
+                else:
+                    pdf = pdfium.PdfDocument(str(path))
+                    try:
+                        text = " ".join(pdf[e.page - 1].get_textpage().get_text_range().split())
+                    finally:
+                        pdf.close()
+                    assert " ".join(e.quote.split()) in text, (finding.rule_id, e.document, e.page, e.quote)
+                    checked["pdf"] += 1
+    assert checked["json"] >= 8 and checked["pdf"] >= 8, checked
+
+
 def test_listed_document_missing_is_a_note_with_its_url(cross_cases) -> None:
     (finding,) = [f for f in cross_cases["ocds-differ"].findings if f.rule_id == "ocds-listed-document-missing"]
     assert finding.severity.value == "info"
