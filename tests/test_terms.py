@@ -283,6 +283,8 @@ def test_procurement_method(cues) -> None:
     # an advertised tender is an open one; one that was not advertised is not
     assert [m.method for m in roles.find_methods("The tender was advertised in Dawn on 2 March 2021.", cues)] == ["open competitive bidding"]
     assert roles.find_methods("The tender was not advertised in any newspaper.", cues) == []
+    # "limited competitive bidding" is limited, not open, competition
+    assert [m.method for m in roles.find_methods("procured through limited competitive bidding", cues)] == ["limited"]
 
 
 @pytest.mark.parametrize("text,counts", [
