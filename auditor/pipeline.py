@@ -47,6 +47,7 @@ class CaseSpec:
     pack: Path | None = None  # the pack its case.yaml names
     rules: tuple[Rule, ...] | None = None  # this case's rules, when its pack gives it its own
     ocds: tuple[DocTask, ...] = ()  # OCDS files beside its PDFs: their processes join the case
+    ocids: tuple[str, ...] = ()  # the processes its case.yaml picks from those files (empty: all)
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Discovery:
     skipped: list[Skipped] = field(default_factory=list)
     # OCDS files with no PDF beside them: each contracting process is a case (<file>#<ocid>)
     ocds_files: list[DocTask] = field(default_factory=list)
+    # the processes a folder's case.yaml picks from those files (file -> ocids; absent: all)
+    ocds_selection: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _hidden(name: str) -> bool:
@@ -183,8 +186,8 @@ def _add_folder(found: Discovery, here: Path, folder_id: str, names: Sequence[st
                 ocds.append(DocTask(resolved, rel, folder_id))
         else:
             found.skipped.append(Skipped(rel, f"not a PDF ({full.suffix or 'no extension'})"))
-    if not candidates:
-        found.ocds_files.extend(ocds)  # no PDF beside them: each process is a case of its own
+    if not candidates:  # no PDF beside them: each process is a case of its own
+        _standalone(found, ocds, read_case_file(here.resolve()).ocids if ocds else ())
         return
     case = read_case_file(here.resolve())
     case_id = case.name or folder_id
@@ -199,12 +202,19 @@ def _add_folder(found: Discovery, here: Path, folder_id: str, names: Sequence[st
         docs.append(DocTask(resolved, rel, rel if case_per_file else case_id))
     if case_per_file:
         found.cases.extend(CaseSpec(d.rel, (d,), case.pack) for d in docs)
-        found.ocds_files.extend(ocds)
+        _standalone(found, ocds, case.ocids)
     elif docs:
         ocds = [replace(t, case_id=case_id) for t in ocds]
-        found.cases.append(CaseSpec(case_id, tuple(docs), case.pack, ocds=tuple(ocds)))
+        found.cases.append(CaseSpec(case_id, tuple(docs), case.pack, ocds=tuple(ocds), ocids=case.ocids))
     else:
-        found.ocds_files.extend(ocds)
+        _standalone(found, ocds, case.ocids)
+
+
+def _standalone(found: Discovery, ocds: Sequence[DocTask], ocids: tuple[str, ...]) -> None:
+    """OCDS files read on their own (a case per process), with the processes case.yaml picks."""
+    found.ocds_files.extend(ocds)
+    if ocids:
+        found.ocds_selection.update((t.rel, ocids) for t in ocds)
 
 
 def _excluded(rel: str, patterns: Sequence[str]) -> bool:
@@ -350,7 +360,8 @@ def run_scan(
                 stage[name] = stage.get(name, 0.0) + secs
             cache_hits += r.from_cache
         if spec.ocds and ocds is not None:
-            results = list(results) + ocds.beside_pdfs(spec.ocds, {r.info.kind for r in results if r.info.error is None})
+            results = list(results) + ocds.beside_pdfs(spec.ocds, {r.info.kind for r in results if r.info.error is None},
+                                                       ocids=spec.ocids, pdfs=results)
         t0 = time.perf_counter()
         case_rules = spec.rules if spec.rules is not None else rules
         country = spec.documents[0].settings.country if spec.documents else None
@@ -361,7 +372,7 @@ def run_scan(
         del results
     if ocds is not None:
         t0 = time.perf_counter()
-        for case_id, results in ocds.standalone(discovery.ocds_files):
+        for case_id, results in ocds.standalone(discovery.ocds_files, discovery.ocds_selection):
             cases.append(evaluate_case(case_id, results, rules, baseline or frozenset()))
         stage["ocds"] = time.perf_counter() - t0
     cases.sort(key=lambda c: c.id)

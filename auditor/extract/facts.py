@@ -251,6 +251,7 @@ class _Builder:
         if self.kind == "award-letter":
             self._addressee(sentences)
         self._bidding_period(sentences)
+        self._reference_numbers(sentences)
         self._apply_rejections()
         self._apply_contention_rejections()
 
@@ -612,6 +613,23 @@ class _Builder:
             self._add("document-title", s, 0, len(s.text), 1.0, Assessment(Status.ASSERTED),
                       {"title": display_quote(s.text)[:200], "document_kind": self.kind})
 
+    def _reference_numbers(self, sentences: Sequence[Sentence]) -> None:
+        """The identifiers a document gives its procurement ("Tender No. PPRA/2019/77", an
+        OCDS ocid): how a case's PDFs are matched with the OCDS processes beside them."""
+        seen: set[str] = set()
+        for s in sentences:
+            if len(seen) >= MAX_REFERENCES:
+                return
+            for m in _REFERENCE.finditer(s.text):
+                number = m.group("ocid") or m.group("num")
+                key = reference_key(number)
+                if len(key) < 4 or key in seen:
+                    continue
+                seen.add(key)
+                a, b = m.span("ocid") if m.group("ocid") else m.span("num")
+                self._add("reference-number", s, a, b, 0.9, Assessment(Status.ASSERTED),
+                          {"number": number, "key": key})
+
     def _bidding_period(self, sentences: Sequence[Sentence]) -> None:
         from auditor.extract.tender import bidding_periods
 
@@ -646,6 +664,22 @@ class _Builder:
 
 
 # --- small helpers ------------------------------------------------------------------
+
+MAX_REFERENCES = 100  # reference numbers kept per document
+# an OCDS ocid (ocds-<6-character prefix>-<the publisher's id>), or an identifier that a label
+# introduces ("Tender No.", "IFB No:", "Ref #", "Contract ID") and that holds a digit
+_REFERENCE = re.compile(
+    r"(?P<ocid>\bocds-[0-9a-z]{6}-[A-Za-z0-9](?:[A-Za-z0-9._/-]*[A-Za-z0-9])?)"
+    r"|\b(?:tender|bid|bidding|IFB|RFP|RFQ|EOI|ITB|contract|procurement|reference|ref|file|notice|process|"
+    r"solicitation|invitation|lot|package)\.?\s*(?:(?:no|number|num|id|ref)\b|#)\.?\s*[:#.-]?\s*"
+    r"(?P<num>(?=[A-Za-z0-9/._()-]*\d)[A-Za-z0-9][A-Za-z0-9/._()-]{1,60}[A-Za-z0-9)])",
+    re.IGNORECASE)
+
+
+def reference_key(number: str) -> str:
+    """An identifier compared across documents: upper case, letters and digits only."""
+    return re.sub(r"[^0-9A-Z]", "", number.upper())
+
 
 
 

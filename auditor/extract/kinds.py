@@ -36,6 +36,8 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "A tender notice's publication date, bid deadline, days between them and kind of bidding.",
         ("published", "deadline", "days", "scope", "published_source", "deadline_day"),
     ),
+    "reference-number": ("An identifier the document gives its procurement (a tender or contract number, an OCDS ocid).",
+                         ("number", "key")),
     # OCDS facts (auditor/ocds/facts.py): each rests on a JSON member of a contracting process
     "ocds-document-listed": (
         "A document an OCDS process lists (tender notice, evaluation report, signed contract...), and whether the case holds one of its kind.",

@@ -146,15 +146,24 @@ class OcdsScan:
         return DocumentResult(DocumentInfo(path=task.rel, sha256=self._digest(task), pages=0, kind=DOCUMENT_KIND,
                                            error=self.errors[task.rel]))
 
-    def standalone(self, tasks: Sequence[DocTask]) -> Iterator[tuple[str, list[DocumentResult]]]:
-        """(case id, [its document result]) per process of OCDS files with no PDF beside them."""
+    def standalone(self, tasks: Sequence[DocTask], selection: dict[str, tuple[str, ...]] | None = None,
+                   ) -> Iterator[tuple[str, list[DocumentResult]]]:
+        """(case id, [its document result]) per process of OCDS files with no PDF beside them;
+        ``selection``: file -> the ocids its folder's case.yaml picks (the others are left out)."""
         pack = self._pack()
+        selection = selection or {}
+        seen: dict[tuple[str, ...], set[str]] = defaultdict(set)  # picked ocids -> those found
         for task in tasks:
             if task.rel in self.errors:
                 yield task.rel, [self._error_result(task)]
                 continue
             digest = self._digest(task)
+            picked = selection.get(task.rel)
             for proc in iter_processes(task.path, ReadLog()):
+                if picked:
+                    if proc.ocid not in picked:
+                        continue
+                    seen[picked].add(proc.ocid)
                 info = DocumentInfo(path=task.rel, sha256=digest, pages=0, kind=DOCUMENT_KIND, year=_year(proc),
                                     ocids=(proc.ocid,))
                 try:
@@ -167,32 +176,80 @@ class OcdsScan:
                     continue
                 self.notes.extend(pf.notes)
                 yield f"{task.rel}#{proc.ocid}", [DocumentResult(info, tuple(pf.facts))]
+        for picked in dict.fromkeys(selection.values()):
+            folder = next(rel for rel, p in selection.items() if p == picked).rpartition("/")[0]
+            self._unlisted(folder or ".", picked, seen[picked])
 
-    def beside_pdfs(self, tasks: Sequence[DocTask], pdf_kinds: frozenset[str] | set[str] | None = None) -> list[DocumentResult]:
-        """One document result per OCDS file of a PDF case, with the facts of all its processes
-        (``pdf_kinds``: the kinds of the case's PDFs, to say which listed documents it lacks)."""
+    def _unlisted(self, where: str, picked: tuple[str, ...], found: set[str]) -> None:
+        missing = [o for o in picked if o not in found]
+        if missing:
+            self.notes.append(f"warning: {where}: case.yaml lists {len(missing)} ocid(s) that no OCDS file of "
+                              f"the case holds: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""))
+
+    def beside_pdfs(self, tasks: Sequence[DocTask], pdf_kinds: frozenset[str] | set[str] | None = None,
+                    ocids: tuple[str, ...] = (), pdfs: Sequence[DocumentResult] = ()) -> list[DocumentResult]:
+        """One document result per OCDS file of a PDF case, with the facts of its processes:
+        those ``ocids`` names (the case.yaml's ``ocids``), else all (``pdf_kinds``: the kinds of
+        the case's PDFs, to say which listed documents it lacks; ``pdfs``: their results, to say
+        when several processes were read and the PDFs name none of them)."""
         pack = self._pack()
         out = []
+        found: set[str] = set()
+        mentioned = False
+        names = _pdf_references(pdfs)
         for task in tasks:
             if task.rel in self.errors:
                 out.append(self._error_result(task))
                 continue
             digest = self._digest(task)
-            facts, ocids, years = [], [], []
+            facts, ocids_read, years = [], [], []
             for proc in iter_processes(task.path, ReadLog()):
+                if ocids and proc.ocid not in ocids:
+                    continue
+                found.add(proc.ocid)
+                mentioned = mentioned or bool(names & _process_references(proc))
                 pf = process_facts(proc, task.rel, digest, pack, task.settings, self._concerning(proc),
                                    pdf_kinds=pdf_kinds)
                 self.notes.extend(pf.notes)
                 facts.extend(pf.facts)
-                ocids.append(proc.ocid)
+                ocids_read.append(proc.ocid)
                 years.append(_year(proc))
-            if len(ocids) > 1:
-                self.notes.append(f"{task.rel}: {len(ocids)} contracting processes read into case {task.case_id}; "
+            if len(ocids_read) > 1:
+                self.notes.append(f"{task.rel}: {len(ocids_read)} contracting processes read into case {task.case_id}; "
                                   "their facts are checked together with the PDFs")
             info = DocumentInfo(path=task.rel, sha256=digest, pages=0, kind=DOCUMENT_KIND,
-                                year=next((y for y in years if y), None), ocids=tuple(ocids))
+                                year=next((y for y in years if y), None), ocids=tuple(ocids_read))
             out.append(DocumentResult(info, tuple(facts)))
+        case_id = tasks[0].case_id if tasks else ""
+        if ocids:
+            self._unlisted(case_id, ocids, found)
+        elif len(found) > 1 and not mentioned:
+            self.notes.append(
+                f"warning: {case_id}: {len(found)} OCDS contracting processes were read into the case and its PDFs "
+                "name none of them (no ocid, tender, award or contract id of theirs): the cross-checks may compare "
+                "the documents with other procurements; list the case's processes in its case.yaml (ocids: [...])")
         return out
+
+
+def _pdf_references(pdfs: Sequence[DocumentResult]) -> set[str]:
+    """The identifiers (reference-number facts) the case's PDFs give, compared as keys."""
+    return {f.get("key") for r in pdfs for f in r.facts if f.kind == "reference-number" and f.get("key")}
+
+
+def _process_references(proc: Process) -> set[str]:
+    """The identifiers of a process a PDF may cite: its ocid (whole, and the publisher's part
+    after the ``ocds-xxxxxx-`` prefix), and its tender, award and contract ids."""
+    from auditor.extract.facts import reference_key
+
+    rel = proc.release
+    ids = [proc.ocid, proc.ocid.split("-", 2)[2] if proc.ocid.count("-") >= 2 else ""]
+    tender = rel.get("tender") if isinstance(rel.get("tender"), dict) else {}
+    ids.append(tender.get("id"))
+    for key in ("awards", "contracts"):
+        items = rel.get(key)
+        if isinstance(items, list):
+            ids.extend(x.get("id") for x in items if isinstance(x, dict))
+    return {k for k in (reference_key(str(i)) for i in ids if i not in (None, "")) if len(k) >= 4}
 
 
 def _year(proc: Process) -> int | None:

@@ -11,11 +11,20 @@ from pathlib import Path
 from auditor.ruleset.schema import Rule
 
 
+def _severity_when(rule: Rule) -> str:
+    """" (medium when every tendering-waived fact has mechanism limited-competition)"."""
+    parts = []
+    for kind, where, severity in rule.severity_when:
+        cond = ", ".join(f"{attr} {' or '.join(map(str, v)) if isinstance(v, list) else v}" for attr, v in where.items())
+        parts.append(f"{severity.value} when every {kind + ' ' if kind else ''}fact has {cond}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def rule_markdown(rule: Rule) -> str:
     lines = [
         f"# `{rule.id}` — {rule.title}",
         "",
-        f"**Severity:** {rule.severity.value} · **Status:** {rule.status}"
+        f"**Severity:** {rule.severity.value}{_severity_when(rule)} · **Status:** {rule.status}"
         + (f" · **Tags:** {', '.join(rule.tags)}" if rule.tags else ""),
         "",
         "## What it flags",

@@ -623,7 +623,8 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
     evidence = _pick_evidence(facts, lead)
     primary = [f for f in facts if f.kind not in ("document-title",)] or list(facts)
     confidence = _confidence(primary, rule) * float(values.get("__confidence_factor__", 1.0))
-    score = round(SEVERITY_POINTS[rule.severity] * confidence, 1)
+    severity = _severity(rule, case, primary)
+    score = round(SEVERITY_POINTS[severity] * confidence, 1)
     first = evidence[0] if evidence else Evidence("", 0, "")
     fill = {
         "quote": _short(first.quote, trigger=_trigger_of(facts, first)),
@@ -635,13 +636,15 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         "count": len({(f.document, f.page, f.evidence[0].quote) for f in primary}),
         "title": rule.title,
         "rule_id": rule.id,
-        "severity": rule.severity.value,
+        "severity": severity.value,
         "documents": ", ".join(sorted({f.document for f in primary})),
         "case_documents": sum(1 for d in case.documents if d.error is None),
         **rule.parameters,
         **{k: rule.label(k, v) for k, v in values.items()},
     }
     message = _format(values.get("__message__") or rule.message, fill, rule.id)
+    if first.pointer:  # a JSON member has no page: cite it as renderers do, file.json#/pointer
+        message = message.replace(f"{first.document}, p.{first.page}", f"{first.document}#{first.pointer}")
     if first.row is not None and facts:
         message += _row_clause(facts[0])
     if facts:
@@ -649,7 +652,7 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
     return Finding(
         rule_id=rule.id,
         title=rule.title,
-        severity=rule.severity,
+        severity=severity,
         score=score,
         confidence=round(confidence, 2),
         message=message,
@@ -658,6 +661,16 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         case_id=case.id,
         legal_basis=rule.legal_basis,
     )
+
+
+def _severity(rule: Rule, case: CaseView, facts: Sequence[Fact]) -> Severity:
+    """The rule's severity, or that of its first ``severity_when`` entry every fact of the
+    finding matches (of the entry's kind: the other facts are context)."""
+    for kind, where, severity in rule.severity_when:
+        mine = [f for f in facts if kind is None or f.kind == kind]
+        if mine and all(_matches_where(case, f, where) for f in mine):
+            return severity
+    return rule.severity
 
 
 def _row_clause(fact: Fact) -> str:

@@ -194,6 +194,9 @@ def rule_schema() -> dict[str, Any]:
         "example": _TEXT,
         "speakers": {"type": "object", "minProperties": 1, "propertyNames": {"enum": list(_speakers())},
                      "additionalProperties": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
+        "severity_when": {"type": "array", "minItems": 1, "items": _object(S.SEVERITY_WHEN_KEYS, {
+            "fact": {"type": "string"}, "where": {"type": "object"},
+            "severity": {"enum": [s.value for s in Severity]}})},
     }
     reference = {k: _TEXT for k in S.REFERENCE_KEYS}
     reference["url"] = {"type": "string", "pattern": "^https?://"}

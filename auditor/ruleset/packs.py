@@ -40,7 +40,7 @@ CASE_FILE = "case.yaml"
 PACK_KEYS = keys(PACK_FILE_SCHEMA)  # the format lives in pattern_schema (the JSON Schema too)
 SETTINGS_KEYS = {"country": False, "currency_aliases": False, "international_markers": False,
                  "scope_markers": False, "default_scope": False}
-CASE_KEYS = {"pack": False, "name": False, "documents": False}
+CASE_KEYS = {"pack": False, "name": False, "documents": False, "ocids": False}
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -311,11 +311,13 @@ def foreign_reference_warnings(rules: Iterable[Rule], manifests: dict[Path, Mani
 class CaseFile:
     """What a case folder's case.yaml says: the case's name (its id in the
     reports), its pack, and the file names of the documents that belong together
-    (empty: every document of the folder)."""
+    (empty: every document of the folder), and the OCDS contracting processes of the
+    case (empty: every process of its OCDS files)."""
 
     name: str | None = None
     pack: Path | None = None
     documents: tuple[str, ...] = ()
+    ocids: tuple[str, ...] = ()
 
 
 def read_case_file(case_dir: Path) -> CaseFile:
@@ -352,6 +354,16 @@ def read_case_file(case_dir: Path) -> CaseFile:
                                 _suggest(doc, sorted(p.name for p in case_dir.iterdir() if p.is_file())))
                 else:
                     documents.append(doc)
+    ocids: list[str] = []
+    if "ocids" in m:
+        seq = m["ocids"]
+        if not isinstance(seq, yaml.SequenceNode) or not seq.value:
+            checker.err(seq, "ocids must be a non-empty list of OCDS contracting process ids (ocid)")
+        else:
+            for item in seq.value:
+                ocid = checker.string(item, "ocids[]")
+                if ocid is not None and ocid.strip() not in ocids:
+                    ocids.append(ocid.strip())
     if checker.problems:
         raise RuleFileError(checker.problems)
     target = resolve_pack(ref, case_dir) if ref else None
@@ -360,7 +372,7 @@ def read_case_file(case_dir: Path) -> CaseFile:
         hint = _suggest(ref or "", shipped_packs()) or (
             f"shipped packs: {', '.join(shipped_packs()) or 'none'}; or a directory relative to the case folder")
         raise UsageError(f"{path}:{mark.line + 1}:{mark.column + 1}: unknown pack '{ref}' (hint: {hint})")
-    return CaseFile(name=name, pack=target, documents=tuple(documents))
+    return CaseFile(name=name, pack=target, documents=tuple(documents), ocids=tuple(ocids))
 
 
 def read_case_pack(case_dir: Path) -> Path | None:

@@ -67,15 +67,19 @@ TOP_KEYS: dict[str, bool] = {  # key -> required
     "tags": False,
     "example": False,
     "speakers": False,
+    "severity_when": False,
 }
 REFERENCE_KEYS = {"title": True, "section": False, "text": False, "url": False, "ocp_code": False, "jurisdiction": False}
 # a partial rule: `extends: ID` and only the keys it changes (the rest comes from rule ID)
 OVERRIDE_KEYS: dict[str, bool] = {
     "extends": True, "id": False, "title": False, "severity": False, "status": False, "summary": False,
     "message": False, "rationale": False, "references": False, "parameters": False, "tags": False, "example": False,
-    "speakers": False,
+    "speakers": False, "severity_when": False,
 }
 COUNTRY = re.compile(r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2
+# one entry of ``severity_when``: the severity of a finding all of whose facts (of ``fact``,
+# if given) match ``where`` -- a restricted procedure is a milder departure than a direct award
+SEVERITY_WHEN_KEYS = {"where": True, "severity": True, "fact": False}
 SELECTOR_KEYS = {"fact": True, "where": False, "status": False, "min_confidence": False, "document_kind": False, "not_document_kind": False}
 REQUIRE_KEYS = {"fact": False, "where": False, "document_kind": False, "min_count": False, "distinct_documents": False, "any": False, "reason": True}
 # the keys of each kind of condition (key -> required); the JSON Schema of rule
@@ -145,6 +149,8 @@ class Rule:
     # how attribute codes read in a message ("single-source" -> "single-source award"),
     # from the pack's pattern sets: kept with the rule so a cached pack needs no pattern files
     labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # (fact kind or None, where, severity): a finding whose facts all match takes that severity
+    severity_when: tuple[tuple[str | None, dict[str, Any], Severity], ...] = ()
 
     def label(self, attr: str, value: Any) -> Any:
         if isinstance(value, str):
@@ -495,7 +501,29 @@ class _Checker(_BaseChecker):
             message=message.strip(), rationale=rationale, references=tuple(references), conditions=conditions,
             parameters=params, requires=tuple(requires), findings=findings, tags=tags, example=example,
             source=str(path), speakers=self.speakers(m["speakers"]) if "speakers" in m else (),
+            severity_when=self.severity_when(m["severity_when"]) if "severity_when" in m else (),
         )
+
+    def severity_when(self, node: yaml.Node) -> tuple[tuple[str | None, dict[str, Any], Severity], ...]:
+        """``severity_when: [{fact: tendering-waived, where: {mechanism: [limited-competition]},
+        severity: medium}]``: the severity of a finding all of whose facts match, instead of the
+        rule's (the first entry that matches counts)."""
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.err(node, "severity_when must be a non-empty list of {where, severity} entries",
+                     "severity_when: [{where: {mechanism: [limited-competition]}, severity: medium}]")
+            return ()
+        out = []
+        for i, item in enumerate(node.value):
+            what = f"severity_when[{i}]"
+            m = self.mapping(item, SEVERITY_WHEN_KEYS, what)
+            if m is None:
+                continue
+            kind = self.enum(m["fact"], self.fact_kinds, f"{what}.fact") if "fact" in m else None
+            where = self.where(m["where"], kind, f"{what}.where")
+            sev = self.enum(m["severity"], [s.value for s in Severity], f"{what}.severity")
+            if where and sev:
+                out.append((kind, where, Severity(sev)))
+        return tuple(out)
 
     def speakers(self, node: yaml.Node) -> tuple[tuple[str, float], ...]:
         """``speakers: {court: 1.0, record: 1.0, party: 0.6}``: whose statements count, and
@@ -603,6 +631,8 @@ class _Checker(_BaseChecker):
             changes["references"] = tuple(self.references(m["references"]))
         if "speakers" in m:
             changes["speakers"] = self.speakers(m["speakers"])
+        if "severity_when" in m:
+            changes["severity_when"] = self.severity_when(m["severity_when"])
         params = dict(base.parameters) if base is not None else {}
         if "parameters" in m:
             given, key_nodes = self.parameters(m["parameters"])
@@ -898,6 +928,7 @@ def rule_to_json(r: Rule) -> dict[str, Any]:
         "example": r.example, "source": r.source, "test_file": r.test_file,
         "labels": [[attr, [list(p) for p in pairs]] for attr, pairs in r.labels],
         "extends": r.extends, "overridden": list(r.overridden), "speakers": [list(x) for x in r.speakers],
+        "severity_when": [[k, plain_to_json(w), s.value] for k, w, s in r.severity_when],
     }
 
 
@@ -918,6 +949,7 @@ def rule_from_json(v: Any) -> Rule:
         labels=tuple((_str_of(a), tuple((_str_of(x), _str_of(y)) for x, y in pairs)) for a, pairs in v.get("labels", [])),
         speakers=tuple((_str_of(a), float(b)) for a, b in v.get("speakers", [])),
         extends=opt(v.get("extends")), overridden=tuple(_str_of(k) for k in v.get("overridden", [])),
+        severity_when=tuple((opt(k), plain_from_json(w), Severity(s)) for k, w, s in v.get("severity_when", [])),
     )
 
 
