@@ -296,6 +296,9 @@ def test_procurement_method(cues) -> None:
     ("a single offer was submitted", [1]),
     ("The number of bids received was 4.", [4]),
     ("seven firms submitted bids", [7]),
+    ("3 bidders participated in the tender", [3]),
+    # an expression of interest is not a bid
+    ("8 parties responded/submitted their Expression of Interest", []),
     ("Only one bid.", [1]),
     # not a count of bids received
     ("At least three bids shall be received before evaluation.", []),
