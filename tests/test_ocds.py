@@ -411,6 +411,22 @@ def test_every_cross_check_quote_stands_where_it_points(cross_cases) -> None:
     assert checked["json"] >= 8 and checked["pdf"] >= 8, checked
 
 
+def test_facts_command_lists_the_record_facts_with_their_pointers() -> None:
+    """`auditor facts` shows both sides of a cross-check: the PDFs' facts and the record's."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    out = CliRunner().invoke(app, ["facts", str(ROOT / "fixtures" / "ocds" / "ocds-differ"), "--no-cache", "-j", "1",
+                                   "-k", "bids-received", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    record = [(r["attrs"]["count"], r["pointer"], r["ocid"]) for r in rows if "pointer" in r]
+    assert record == [(4, "/releases/1/tender/numberOfTenderers", "ocds-fx1234-IWSA-2021-08")]
+    assert [(r["attrs"]["count"], r["document"], r["page"]) for r in rows if "pointer" not in r] == [
+        (3, "ocds-differ/letter-of-award.pdf", 1)]
+
+
 def test_listed_document_missing_is_a_note_with_its_url(cross_cases) -> None:
     (finding,) = [f for f in cross_cases["ocds-differ"].findings if f.rule_id == "ocds-listed-document-missing"]
     assert finding.severity.value == "info"
