@@ -341,7 +341,7 @@ def facts(
     """
     from auditor.extract.kinds import FACT_KINDS
     from auditor.facts_report import render_facts
-    from auditor.pipeline import discover, iter_case_results
+    from auditor.pipeline import _ocds_scan, discover, iter_case_results
 
     try:
         format = choice("--format", format, ("table", "json", "csv"))
@@ -357,14 +357,26 @@ def facts(
         _refuse_inputs(output, paths, found)
         _warn(notes)
         rows = []
-        for spec, results in iter_case_results(found, options):
+
+        def add(case_id: str, results) -> None:
             for r in results:
                 for f in r.facts:
                     if kind and f.kind not in kind:
                         continue
                     if asserted_only and not f.asserted:
                         continue
-                    rows.append((spec.id, r.info, f))
+                    rows.append((case_id, r.info, f))
+
+        # the OCDS records' facts too, as the scan reads them (beside a case's PDFs, or alone)
+        ocds = _ocds_scan(found, options)
+        for spec, results in iter_case_results(found, options):
+            add(spec.id, results)
+            if spec.ocds and ocds is not None:
+                add(spec.id, ocds.beside_pdfs(spec.ocds, {r.info.kind for r in results if r.info.error is None},
+                                              ocids=spec.ocids, pdfs=results))
+        if ocds is not None:
+            for case_id, results in ocds.standalone(found.ocds_files, found.ocds_selection):
+                add(case_id, results)
         term_width = width or (os.get_terminal_size().columns if sys.stdout.isatty() else 140)
         _write(render_facts(rows, format, term_width), output, "json" if format == "json" else "text")
     except AuditorError as err:

@@ -28,6 +28,8 @@ def _row(case_id: str, info: DocumentInfo, f: Fact) -> dict:
         "start": ev.start,
         "end": ev.end,
         "ocr": ev.ocr,
+        # an OCDS fact: the JSON member it rests on (PDF facts have none)
+        **({"ocid": ev.ocid, "pointer": ev.pointer} if ev.pointer is not None else {}),
     }
 
 
@@ -64,7 +66,8 @@ def render_facts(rows: Sequence[tuple[str, DocumentInfo, Fact]], fmt: str, width
     for d in data:
         attrs = "\n".join(f"{k}={v}" for k, v in d["attrs"].items() if k not in _HIDDEN_ATTRS)
         status = d["status"] + (f" ({d['cue']})" if d["cue"] else "")
-        fact = f"{d['kind']}\n{d['document']}:{d['page']}\n{status}, {d['confidence']:.2f}"
+        where = f"{d['document']}#{d['pointer']}" if d.get("pointer") else f"{d['document']}:{d['page']}"
+        fact = f"{d['kind']}\n{where}\n{status}, {d['confidence']:.2f}"
         table.add_row(cell(fact), cell(attrs), cell(d["quote"]))
     console.print(table)
     console.print(f"{len(data)} fact(s)")

@@ -151,3 +151,17 @@ def test_quote_offsets_slice_the_page_text(fixtures_report) -> None:
             finally:
                 pdf.close()
             assert " ".join(text[ev["start"] : ev["end"]].split()) == ev["quote"]
+
+
+# the OCDS cross-checks need a fact of an OCDS record: the PDF-only cases never fire them
+OCDS_CROSS_CHECKS = ("method-contradicted-by-documents", "method-contradicted-by-record", "tender-deadline-contradicted",
+                     "tenderer-count-contradicted", "supplier-contradicted-by-documents",
+                     "funder-contradicted-by-documents", "ocds-listed-document-missing")
+
+
+@pytest.mark.parametrize("rule_id", OCDS_CROSS_CHECKS)
+def test_ocds_cross_checks_never_fire_on_pdf_only_cases(fixtures_report, rule_id) -> None:
+    fired = [(c["id"], f["message"]) for c in fixtures_report["cases"] for f in c["findings"] if f["rule_id"] == rule_id]
+    assert not fired, fired
+    # ... and the rule was evaluated on every case
+    assert all(any(k["rule_id"] == rule_id for k in c["checks"]) for c in fixtures_report["cases"])

@@ -43,6 +43,21 @@ def _scan(*paths: Path, tmp_path: Path, settings: Path | None = None):
     return run_scan(list(paths), options, RULES)
 
 
+def _record_facts(path: Path) -> list:
+    """The facts of every process of an OCDS file, as the scan makes them."""
+    from auditor.ocds.facts import process_facts
+
+    return [f for proc in iter_processes(path) for f in process_facts(proc, path.name, "").facts]
+
+
+def _pdf_facts(folder: Path, tmp_path: Path) -> list:
+    """The facts of the PDFs of a case folder."""
+    from auditor.pipeline import discover, iter_case_results
+
+    options = ScanOptions(use_cache=False, cache_dir=tmp_path / "cache", jobs=1)
+    return [f for _, results in iter_case_results(discover([folder]), options) for r in results for f in r.facts]
+
+
 # --- reading ---------------------------------------------------------------------------
 
 
@@ -260,7 +275,11 @@ def test_real_ocds_files(tmp_path) -> None:
 # --- cross-checks between OCDS and the PDFs of the same case (fixtures/ocds) ------------------
 
 CROSS_RULES = ("method-contradicted-by-documents", "tender-deadline-contradicted", "contract-value-mismatch",
-               "ocds-listed-document-missing")
+               "ocds-listed-document-missing", "method-contradicted-by-record", "tenderer-count-contradicted",
+               "supplier-contradicted-by-documents", "funder-contradicted-by-documents")
+# the cross-checks that need both sides (a fact of the record and a fact of a PDF) to fire
+BOTH_SIDES_RULES = ("method-contradicted-by-record", "tenderer-count-contradicted",
+                    "supplier-contradicted-by-documents", "funder-contradicted-by-documents")
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +289,7 @@ def cross_cases(tmp_path_factory) -> dict:
 
 
 def test_cross_check_cases_read_the_record_with_the_pdfs(cross_cases) -> None:
-    assert set(cross_cases) == {"ocds-agree", "ocds-differ"}
+    assert set(cross_cases) == {"ocds-agree", "ocds-differ", "ocds-differ-direct"}
     for case in cross_cases.values():
         kinds = sorted(d.kind for d in case.documents)
         assert kinds == ["award-letter", "ocds-release", "tender-notice"], kinds
@@ -284,12 +303,31 @@ def test_cross_checks_are_silent_when_record_and_documents_agree(cross_cases) ->
     assert outcomes["contract-value-mismatch"] == "not-fired"
     assert outcomes["tender-deadline-contradicted"] == "not-fired"
     assert outcomes["method-contradicted-by-documents"] == "not-fired"
+    for rule_id in BOTH_SIDES_RULES:
+        assert outcomes[rule_id] == "not-fired", rule_id
 
+
+def test_agreeing_case_holds_both_sides_of_each_new_cross_check(tmp_path) -> None:
+    """ocds-agree is silent because the sides agree, not because one side is missing."""
+    folder = ROOT / "fixtures" / "ocds" / "ocds-agree"
+    record = [f for f in _record_facts(folder / "record.json") if f.asserted]
+    pdf = [f for f in _pdf_facts(folder, tmp_path) if f.asserted]
+    assert all(f.evidence[0].pointer is not None for f in record)
+    assert all(f.evidence[0].pointer is None and f.document.endswith(".pdf") for f in pdf)
+    assert {f.get("count") for f in record if f.kind == "bids-received"} == {4}
+    assert {f.get("count") for f in pdf if f.kind == "bids-received"} == {4}
+    for role in ("vendor", "lender"):
+        assert any(f.kind == "party" and f.get("role") == role for f in record), role
+        assert any(f.kind == "party" and f.get("role") == role for f in pdf), role
+    assert any(f.kind == "procurement-method" and f.get("method") == "open competitive bidding" for f in pdf)
 
 @pytest.mark.parametrize("rule_id,pointer,page_doc", [
     ("method-contradicted-by-documents", "/releases/0/tender/procurementMethod", "ocds-differ/letter-of-award.pdf"),
     ("tender-deadline-contradicted", "/releases/0/tender/tenderPeriod/endDate", "ocds-differ/tender-notice.pdf"),
     ("contract-value-mismatch", "/releases/1/awards/0/value/amount", "ocds-differ/letter-of-award.pdf"),
+    ("tenderer-count-contradicted", "/releases/1/tender/numberOfTenderers", "ocds-differ/letter-of-award.pdf"),
+    ("supplier-contradicted-by-documents", "/releases/1/awards/0/suppliers/0/name", "ocds-differ/letter-of-award.pdf"),
+    ("funder-contradicted-by-documents", "/releases/1/parties/2/name", "ocds-differ/letter-of-award.pdf"),
 ])
 def test_each_cross_check_fires_citing_both_sides(cross_cases, rule_id, pointer, page_doc) -> None:
     case = cross_cases["ocds-differ"]
@@ -299,6 +337,94 @@ def test_each_cross_check_fires_citing_both_sides(cross_cases, rule_id, pointer,
     assert pointer in [e.pointer for e in json_side]
     assert all(e.ocid == "ocds-fx1234-IWSA-2021-08" for e in json_side)
     assert (page_doc, 1) in [(e.document, e.page) for e in pdf_side]
+
+
+def test_reverse_method_check_fires_citing_both_sides(cross_cases) -> None:
+    case = cross_cases["ocds-differ-direct"]
+    (finding,) = [f for f in case.findings if f.rule_id == "method-contradicted-by-record"]
+    assert finding.severity.value == "medium"
+    json_side = [e for e in finding.evidence if e.pointer is not None]
+    pdf_side = [e for e in finding.evidence if e.pointer is None]
+    assert [e.pointer for e in json_side] == ["/releases/0/tender/procurementMethod"]
+    assert json_side[0].quote == '"procurementMethod": "direct"'
+    assert ("ocds-differ-direct/tender-notice.pdf", 1) in [(e.document, e.page) for e in pdf_side]
+    assert any("competitive bidding" in e.quote.lower() for e in pdf_side)
+    # the other new cross-checks agree in this case
+    assert not [f.rule_id for f in case.findings if f.rule_id in BOTH_SIDES_RULES and f.rule_id != "method-contradicted-by-record"]
+    # ocds-differ's record says open: the reverse check stays silent there
+    assert "method-contradicted-by-record" not in [f.rule_id for f in cross_cases["ocds-differ"].findings]
+
+
+def test_new_cross_check_messages_name_both_values(cross_cases) -> None:
+    by_rule = {f.rule_id: f for f in cross_cases["ocds-differ"].findings}
+    assert "counts 4 tenderer(s)" in by_rule["tenderer-count-contradicted"].message
+    assert "says 3 bid(s)" in by_rule["tenderer-count-contradicted"].message
+    assert "Potohar Pipeline Contractors" in by_rule["supplier-contradicted-by-documents"].message
+    assert "Margalla Hydro Works" in by_rule["supplier-contradicted-by-documents"].message
+    assert "Asian Development Bank" in by_rule["funder-contradicted-by-documents"].message
+    assert "Japan International Cooperation Agency" in by_rule["funder-contradicted-by-documents"].message
+
+
+def test_record_facts_for_the_cross_checks(tmp_path) -> None:
+    """Suppliers of live awards and funders become party facts; without numberOfTenderers the
+    distinct tenderers of the bids are counted (a withdrawn bid is not)."""
+    path = _write(tmp_path / "p.json", {"ocid": "p-1", "parties": [
+        {"id": "F1", "name": "World Bank", "roles": ["funder"]}, {"id": "B1", "name": "City", "roles": ["buyer"]}],
+        "awards": [{"id": "A1", "status": "active", "suppliers": [{"id": "S1", "name": "Orion Ltd"}]},
+                   {"id": "A2", "status": "cancelled", "suppliers": [{"id": "S2", "name": "Delta Ltd"}]}],
+        "bids": {"details": [{"id": "b1", "tenderers": [{"id": "T1"}]}, {"id": "b2", "tenderers": [{"id": "T1"}]},
+                             {"id": "b3", "tenderers": [{"id": "T2"}]}, {"id": "b4", "status": "withdrawn", "tenderers": [{"id": "T3"}]}]}})
+    facts = _record_facts(path)
+    parties = sorted((f.get("role"), f.get("name"), f.evidence[0].pointer) for f in facts if f.kind == "party")
+    assert parties == [("lender", "World Bank", "/parties/0/name"), ("vendor", "Orion Ltd", "/awards/0/suppliers/0/name")]
+    (count,) = [f for f in facts if f.kind == "bids-received"]
+    assert (count.get("count"), count.get("source"), count.evidence[0].pointer) == (2, "bids", "/bids/details")
+
+
+def test_every_cross_check_quote_stands_where_it_points(cross_cases) -> None:
+    """Each evidence item of each finding of the cross-check cases: the JSON side is the member
+    its pointer names in the file, verbatim; the PDF side stands on the page it cites."""
+    import pypdfium2 as pdfium
+
+    from auditor.ocds.facts import quote_of
+
+    checked = {"json": 0, "pdf": 0}
+    for case in cross_cases.values():
+        for finding in case.findings:
+            for e in finding.evidence:
+                path = ROOT / "fixtures" / "ocds" / e.document
+                if e.pointer is not None:
+                    node, key = json.loads(path.read_text(encoding="utf-8")), None
+                    for token in e.pointer.split("/")[1:]:
+                        key = int(token) if isinstance(node, list) else token.replace("~1", "/").replace("~0", "~")
+                        node = node[key]
+                    assert e.quote == quote_of(key, node), (finding.rule_id, e.pointer)
+                    checked["json"] += 1
+                else:
+                    pdf = pdfium.PdfDocument(str(path))
+                    try:
+                        text = " ".join(pdf[e.page - 1].get_textpage().get_text_range().split())
+                    finally:
+                        pdf.close()
+                    assert " ".join(e.quote.split()) in text, (finding.rule_id, e.document, e.page, e.quote)
+                    checked["pdf"] += 1
+    assert checked["json"] >= 8 and checked["pdf"] >= 8, checked
+
+
+def test_facts_command_lists_the_record_facts_with_their_pointers() -> None:
+    """`auditor facts` shows both sides of a cross-check: the PDFs' facts and the record's."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    out = CliRunner().invoke(app, ["facts", str(ROOT / "fixtures" / "ocds" / "ocds-differ"), "--no-cache", "-j", "1",
+                                   "-k", "bids-received", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    record = [(r["attrs"]["count"], r["pointer"], r["ocid"]) for r in rows if "pointer" in r]
+    assert record == [(4, "/releases/1/tender/numberOfTenderers", "ocds-fx1234-IWSA-2021-08")]
+    assert [(r["attrs"]["count"], r["document"], r["page"]) for r in rows if "pointer" not in r] == [
+        (3, "ocds-differ/letter-of-award.pdf", 1)]
 
 
 def test_listed_document_missing_is_a_note_with_its_url(cross_cases) -> None:

@@ -277,6 +277,54 @@ def test_procurement_method(cues) -> None:
     assert roles.find_methods("the requirement of open competitive bidding was dispensed with", cues) == []
     (m,) = roles.find_methods("The Authority resorted to direct contracting under Rule 42(c)(v) of the Public Procurement Rules, 2004.", cues)
     assert (m.method, m.provision) == ("direct contracting", "Rule 42(c)(v) of the Public Procurement Rules, 2004")
+    # "No." before a number is not a denial of the competitive bidding beside it
+    (m,) = roles.find_methods("your bid against tender notice No. IWSA/WS/2021/07 under national competitive bidding", cues)
+    assert m.method == "open competitive bidding"
+    # an advertised tender is an open one; one that was not advertised is not
+    assert [m.method for m in roles.find_methods("The tender was advertised in Dawn on 2 March 2021.", cues)] == ["open competitive bidding"]
+    assert roles.find_methods("The tender was not advertised in any newspaper.", cues) == []
+    # "limited competitive bidding" is limited, not open, competition
+    assert [m.method for m in roles.find_methods("procured through limited competitive bidding", cues)] == ["limited"]
+
+
+@pytest.mark.parametrize("text,counts", [
+    ("Three bids were received by the closing date.", [3]),
+    ("The Agency received four (04) sealed bids.", [4]),
+    ("Bids from 5 firms were opened in public.", [5]),
+    ("bids were received from twenty-one bidders", [21]),
+    ("Only one bid was received against the notice.", [1]),
+    ("a single offer was submitted", [1]),
+    ("The number of bids received was 4.", [4]),
+    ("seven firms submitted bids", [7]),
+    ("3 bidders participated in the tender", [3]),
+    # an expression of interest is not a bid
+    ("8 parties responded/submitted their Expression of Interest", []),
+    ("Only one bid.", [1]),
+    # not a count of bids received
+    ("At least three bids shall be received before evaluation.", []),
+    ("a minimum of three quotations were not received", []),
+    ("Only one bid was found substantially responsive.", []),
+    ("Bids received after the deadline shall be rejected.", []),
+    ("Bid security of two per cent of the bid price must accompany each bid.", []),
+])
+def test_bid_counts(cues, text, counts) -> None:
+    assert [c.count for c in roles.find_bid_counts(text, cues)] == counts
+
+
+def test_letter_of_award_addressee_is_the_vendor() -> None:
+    from auditor.extract.facts import analyse
+    from auditor.models import Page
+
+    letter = ("GOVERNMENT OF PAKISTAN\nMINISTRY OF WATER RESOURCES\nNo. W-7/2021\nTo\nThe Chief Executive,\n"
+              "M/s Rohtas Builders (Pvt.) Ltd.,\n14-B Industrial Area, Lahore.\nSubject: LETTER OF ACCEPTANCE\n"
+              "Dear Sir,\nYour bid has been accepted for the Accepted Contract Amount of Rs 12 million.")
+    parties = [(f.get("name"), f.get("role"), f.get("how")) for f in analyse("loa.pdf", "", [Page(1, letter)], kind="award-letter").facts
+               if f.kind == "party"]
+    assert ("M/s Rohtas Builders (Pvt.) Ltd", "vendor", "addressee of the letter of award") in parties
+    # the same text is no letter of award in another kind of document, and a letter without a salutation has no address block
+    for kind, text in (("minutes", letter), ("award-letter", letter.replace("Dear Sir,", ""))):
+        facts = analyse("x.pdf", "", [Page(1, text)], kind=kind).facts
+        assert not [f for f in facts if f.kind == "party" and f.get("how") == "addressee of the letter of award"], kind
 
 
 # --- where people see it -------------------------------------------------------------------------

@@ -248,6 +248,8 @@ class _Builder:
                 self._span_failed("fact extraction from a sentence", s.start, None, exc)
         if self.kind == "financing-agreement":
             self._name_mentions(sentences)
+        if self.kind == "award-letter":
+            self._addressee(sentences)
         self._bidding_period(sentences)
         self._reference_numbers(sentences)
         self._apply_rejections()
@@ -548,12 +550,35 @@ class _Builder:
         for m in methods:
             self._add("procurement-method", s, m.start, m.end, 0.8, self._framed(s, scope.assess(m.start, m.end)),
                       {"method": m.method, "provision": m.provision})
+        for c in roles.find_bid_counts(text, cues):
+            self._add("bids-received", s, c.start, c.end, 0.8, self._framed(s, scope.assess(c.start, c.end)),
+                      {"count": c.count, "source": "statement"})
         if methods or _EXEMPT.search(text):
             for a, b, provision in roles.find_provisions(text, cues):
                 self._add("legal-provision", s, a, b, 0.8, self._framed(s, scope.assess(a, b)), {"provision": provision})
         for sub in roles.find_subjects(text, cues):
             self._add("subject", s, sub.start, sub.end, 0.8, Assessment(Status.ASSERTED),
                       {"text": sub.text, "source": sub.source})
+
+    def _addressee(self, sentences: Sequence[Sentence]) -> None:
+        """A letter of award is addressed to the successful bidder: the firm of its address
+        block (the last one named before the salutation, "Dear Sir,") is the vendor."""
+        from auditor.extract.roles import PUBLIC_NAME
+
+        text = self.stream.text
+        m = self.pack.cues["salutation"].search(text, 0, ADDRESS_SPAN)
+        if m is None:
+            return
+        firms = [o for o in find_organisations(text[: m.start()]) if not PUBLIC_NAME.search(o[2])]
+        if not firms:
+            return
+        a, b, name = firms[-1]
+        s = next((s for s in sentences if s.start <= a < s.end), None)
+        if s is None or b > s.end:
+            return
+        self._add("party", s, a - s.start, b - s.start, 0.7, Assessment(Status.ASSERTED),
+                  {"name": name, "role": "vendor", "core": " ".join(core_tokens(name)),
+                   "how": "addressee of the letter of award"})
 
     def _organisations(self, s: Sentence) -> None:
         for a, b, name in find_organisations(s.text):
@@ -710,8 +735,9 @@ _PROPER_RUN = re.compile(r"\b(?:M/[Ss]\.?\s*)?[A-Z][\w&'’.-]*(?:[ \t,]+(?:[A-Z
 _TERM_GATE = re.compile(
     r"\b(?:loan|lend|borrow|award|contract|agreement|purchaser|procuring|employer|executing|between|dated|signed"
     r"|executed|announced|pronounced|approv|exempt|proposal|approached|tender|bid|interest|tenor|grace|source"
-    r"|negotiat|direct|competitive|auction|shopping|quotation|subject|means|suppl|procure|financ|extended|hereinafter"
+    r"|negotiat|direct|competitive|auction|shopping|quotation|subject|means|suppl|procure|financ|extended|hereinafter|offer"
     r"|lender|seller|contractor|lease|allot|sold|granted|transferred|judgment|decision)", re.I)
+ADDRESS_SPAN = 2000  # characters of a letter's head where its address block and salutation stand
 _ISSUER = re.compile(r"\b(?:MINISTRY|DEPARTMENT|DIVISION|AUTHORITY|DIRECTORATE|BOARD|CORPORATION)\s+OF\s+[A-Z][A-Z &,-]{2,60}?(?=\s*(?:\(|\n|$))"
                      r"|\b[A-Z][A-Z ]{2,40}\s(?:AUTHORITY|DEPARTMENT|CORPORATION|BOARD|COMMISSION)\b")
 _EXEMPT = re.compile(r"\bexempt", re.I)

@@ -44,7 +44,11 @@ PARSER_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("document_type", "url", "title", "expected_kind", "in_case", "ocid"),
     ),
     "ocds-process": ("An OCDS contracting process read for the case (its ocid).", ("ocid", "method")),
-    "bids-received": ("The number of tenderers an OCDS process states (/tender/numberOfTenderers).", ("count", "ocid")),
+    "bids-received": (
+        "The number of bids (tenderers) received: an OCDS process's /tender/numberOfTenderers or its distinct "
+        "bid tenderers, or a document's statement (\"three bids were received\", \"only one bid\").",
+        ("count", "source", "ocid"),
+    ),
     "award-contract-values": (
         "The value of an OCDS award beside the value of the contract(s) implementing it (summed; same currency).",
         ("award_value", "contract_value", "currency", "spread", "spread_pct", "award_id", "contracts", "ocid"),

@@ -160,6 +160,8 @@ _FIRM = re.compile(r"\bM/[Ss]\b|\b(?:Ltd|Limited|Company|Co|Inc|Corporation|Corp
 _PUBLIC = re.compile(r"\b(?:Ministry|Department|Division|Authority|Government|Federation|Province|Board|Commission|Directorate|Secretariat|Municipal|Metropolitan|Corporation|Council|Agency|Cantonment|WAPDA|CDA|KMC|NHA|PIA|PPRA|NADRA|Police|Trust|University|Railways?)\b")
 
 
+PUBLIC_NAME = _PUBLIC  # a public body's name (a ministry, an authority): not a supplier
+
 _ASSET = re.compile(r"\b(?:Plant|Project|Park|Land|Property|Station|Building|Mills?|Plot|Site|Road|Hotel|Scheme|Shares?)$")
 
 
@@ -368,7 +370,7 @@ def find_loan_terms(text: str, cues: dict[str, Pattern[str]]) -> list[TermSpan]:
 
 # --- procurement method, legal provision, subject ---------------------------------------
 
-_DENIED = re.compile(r"\b(?:shall|should|must|afresh|fresh|re-?tender\w*|ordinarily|require\w*|dispens\w*|without|bypass\w*|exempt\w*|instead\s+of|rather\s+than|waiv\w*|avoid\w*|circumvent\w*|no|not|never|futile|jeopardi[sz]e)\b", re.I)
+_DENIED = re.compile(r"\b(?:shall|should|must|afresh|fresh|re-?tender\w*|ordinarily|require\w*|dispens\w*|without|bypass\w*|exempt\w*|instead\s+of|rather\s+than|waiv\w*|avoid\w*|circumvent\w*|no(?!\.\s*\w)|not|never|futile|jeopardi[sz]e)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +394,41 @@ def find_methods(text: str, cues: dict[str, Pattern[str]]) -> list[MethodSpan]:
             if _DENIED.search(near):
                 continue
         out.append(MethodSpan(m.start(), m.end(), method.replace("-", " "), provision))
+    return out
+
+
+# before a count of bids: a minimum, a maximum or a comparison, not the number received
+_NOT_A_COUNT = re.compile(r"\b(?:at\s+least|a\s+minimum\s+of|minimum|not\s+less\s+than|less\s+than|fewer\s+than|more\s+than|"
+                          r"over|up\s*to|upto|maximum\s+of|at\s+most|not\s+more\s+than|required|requires?|need(?:ed|s)?)\s*$", re.I)
+_ONE_WORDS = {"a single": 1, "single": 1, "sole": 1, "lone": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class CountSpan:
+    start: int
+    end: int
+    count: int
+
+
+def find_bid_counts(text: str, cues: dict[str, Pattern[str]]) -> list[CountSpan]:
+    """How many bids a sentence says were received, submitted or opened (the pack's
+    ``bids_received`` cue; numbers in figures or words).  A minimum or a maximum
+    ("at least three bids shall be received") is not a count."""
+    out: list[CountSpan] = []
+    for m in cues["bids_received"].finditer(text):
+        group = next((g for g, v in m.groupdict().items() if v and g.startswith("n")), None)
+        if group is None:
+            continue
+        raw = " ".join(m.group(group).lower().replace("-", " ").split())
+        value = _ONE_WORDS.get(raw)
+        if value is None:
+            number = _number(raw)
+            value = int(number) if number is not None and number.is_integer() else None
+        if value is None or not 1 <= value <= 999:
+            continue
+        if _NOT_A_COUNT.search(text, max(0, m.start() - 40), m.start(group)):
+            continue
+        out.append(CountSpan(m.start(), m.end(), value))
     return out
 
 

@@ -14,7 +14,11 @@ rests on and, as the quote, that member verbatim (``"procurementMethod": "direct
 * ``money`` (role ``contract-price``): each award's and each contract's value;
 * ``award-contract-values``: a contract's value beside the value of the award it
   implements (``awardID``), per award;
-* ``bids-received``: ``/tender/numberOfTenderers``;
+* ``bids-received``: ``/tender/numberOfTenderers``, else the number of distinct
+  tenderers of ``/bids/details`` (``source`` says which);
+* ``party``: each supplier of a live award (role ``vendor``, ``/awards/i/suppliers/j/name``)
+  and each party with the role ``funder`` (role ``lender``, ``/parties/k/name``), so the
+  term sheet and the cross-checks read them as they read the parties a PDF names;
 * ``ocds-indicator``: a Cardinal indicator that flags this process (or its buyer,
   procuring entity or a tenderer).
 """
@@ -96,7 +100,10 @@ def process_facts(proc: Process, document: str, sha256: str, pack=None, settings
     _values(b, rel)
     n = tender.get("numberOfTenderers")
     if isinstance(n, int) and not isinstance(n, bool):
-        b.add("bids-received", [("tender", "numberOfTenderers")], 0.95, count=n)
+        b.add("bids-received", [("tender", "numberOfTenderers")], 0.95, count=n, source="numberOfTenderers")
+    else:
+        _bid_count(b, rel)
+    _parties(b, rel)
     if pdf_kinds is not None:
         _listed(b, rel, pdf_kinds)
     for group, ident, code, value in indicators:
@@ -105,6 +112,48 @@ def process_facts(proc: Process, document: str, sha256: str, pack=None, settings
         b.add("ocds-indicator", [_anchor(rel, group, ident)], 0.9, code=code, group=group, id=ident,
               value=value, indicator=TITLES.get(code, code))
     return b.out
+
+
+def _bid_count(b: _Builder, rel: dict) -> None:
+    """The number of distinct tenderers of ``/bids/details`` (by id, else by name), when the
+    process does not state ``numberOfTenderers``; withdrawn bids do not count."""
+    bids = rel.get("bids") if isinstance(rel.get("bids"), dict) else {}
+    details = bids.get("details")
+    if not isinstance(details, list) or not details:
+        return
+    seen: set[str] = set()
+    for bid in details:
+        if not isinstance(bid, dict) or bid.get("status") == "withdrawn":
+            continue
+        for t in bid.get("tenderers") or [] if isinstance(bid.get("tenderers"), list) else []:
+            if isinstance(t, dict) and (t.get("id") is not None or isinstance(t.get("name"), str)):
+                seen.add(str(t.get("id")) if t.get("id") is not None else " ".join(str(t["name"]).lower().split()))
+    if seen:
+        b.add("bids-received", [("bids", "details")], 0.9, count=len(seen), source="bids")
+
+
+def _parties(b: _Builder, rel: dict) -> None:
+    """The suppliers of the live awards and the funders, as ``party`` facts (a PDF's roles)."""
+    from auditor.extract.parties import core_tokens
+
+    named: set[tuple[str, str]] = set()
+
+    def add(tokens: tuple[str | int, ...], name: Any, role: str, how: str) -> None:
+        if not isinstance(name, str) or not name.strip() or (role, name.strip()) in named:
+            return
+        named.add((role, name.strip()))
+        b.add("party", [tokens], 0.95, name=" ".join(name.split()), role=role,
+              core=" ".join(core_tokens(name)), how=how)
+
+    for i, award in enumerate(rel.get("awards") or [] if isinstance(rel.get("awards"), list) else []):
+        if not isinstance(award, dict) or award.get("status") not in _AWARD_LIVE:
+            continue
+        for j, s in enumerate(award.get("suppliers") or [] if isinstance(award.get("suppliers"), list) else []):
+            if isinstance(s, dict):
+                add(("awards", i, "suppliers", j, "name"), s.get("name"), "vendor", "OCDS award supplier")
+    for k, party in enumerate(rel.get("parties") or [] if isinstance(rel.get("parties"), list) else []):
+        if isinstance(party, dict) and isinstance(party.get("roles"), list) and "funder" in party["roles"]:
+            add(("parties", k, "name"), party.get("name"), "lender", "OCDS party with the role funder")
 
 
 def _anchor(rel: dict, group: str, ident: str) -> tuple[str | int, ...]:

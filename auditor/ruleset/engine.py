@@ -15,6 +15,8 @@ Conditions (see the README, "Writing a rule"):
   another attribute (``days < min_days[scope]``);
 * ``unnamed-in``: facts naming a party that documents of a given kind never name
   (fuzzy name matching);
+* ``names-disagree``: two selections that both name parties (an OCDS record's
+  suppliers, the vendors a PDF names), none of one a spelling of one of the other;
 * ``all`` / ``any`` / ``not``.
 
 Every rule ends in one of three outcomes per case: fired, not fired, or
@@ -409,6 +411,45 @@ class Evaluator:
         if not items:
             return _Result(False)
         return _Result(True, [f for f, _, extra in items for f in [f] + extra], dict(items[0][1]), items)
+
+    def _names_disagree(self, body: dict[str, Any]) -> _Result:
+        """Both selections name someone, and no name of the left one matches a name of
+        the right one (``name_match`` >= min_score, each name also by the short form it
+        defines: "Associated Group (AG)" is also "AG").  The left facts lead the
+        evidence, then the right ones, so a finding cites both sides."""
+        from auditor.terms import _forms  # the term sheet's reading of a defined short form
+
+        attr = body["attr"]
+        left = [f for f in select(self.case, body["left"]) if str(attr_of(self.case, f, attr) or "").strip()]
+        right = [f for f in select(self.case, body["right"]) if str(attr_of(self.case, f, attr) or "").strip()]
+        if not left or not right:
+            return _Result(False)
+        min_score = float(self.param(body["min_score"]))
+        left_names = list(dict.fromkeys(str(attr_of(self.case, f, attr)) for f in left))
+        right_names = list(dict.fromkeys(str(attr_of(self.case, f, attr)) for f in right))
+        best = (-1.0, "", "")
+        for a in left_names:
+            for b in right_names:
+                score = max(self._name_match(x, y) for x in _forms(a) for y in _forms(b))
+                if score >= min_score:
+                    return _Result(False)
+                if score > best[0]:
+                    best = (score, a, b)
+        order = {id(f): i for i, f in enumerate(self.case.facts)}
+        left.sort(key=lambda f: (-f.confidence, order[id(f)]))
+        right.sort(key=lambda f: (-f.confidence, order[id(f)]))
+        values = dict(left[0].attrs)
+        values.update(
+            left_names="; ".join(left_names), right_names="; ".join(right_names),
+            left_document=left[0].document, left_page=left[0].page,
+            right_document=right[0].document, right_page=right[0].page,
+            best_left=best[1], best_right=best[2], best_score=round(max(best[0], 0.0)),
+            # a near miss (a similar pair just under the threshold) makes "another party" less certain
+            __confidence_factor__=1.0 if best[0] < 50 else max(0.6, 1.0 - (best[0] - 50) / 100),
+        )
+        # one fact of each side leads the evidence: the finding cites both
+        facts = [left[0], right[0]] + left[1:] + right[1:]
+        return _Result(True, facts, values, lead=2)
 
     def _name_match(self, a: str, b: str) -> float:
         from auditor.extract.parties import name_match

@@ -151,6 +151,10 @@ def _condition_defs() -> dict[str, Any]:
             "select": _ref("selector"), "attr": _TEXT, "document_kind": _ref("document-kinds"),
             "min_score": _ref("number-or-parameter"),
         }),
+        "names-disagree": _object(S.NAMES_DISAGREE_KEYS, {
+            "left": _ref("selector"), "right": _ref("selector"), "attr": _TEXT,
+            "min_score": _ref("number-or-parameter"),
+        }),
     }
     if set(branches) != set(S.CONDITION_KEYS):
         raise AssertionError("the conditions of the schema and of the validator differ")

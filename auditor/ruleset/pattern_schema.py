@@ -113,7 +113,7 @@ RELEVANCE_FILE_SCHEMA: dict[str, tuple[bool, Any, str]] = {
 CUE_NAMES = ("relief", "recommendation", "citation", "speech_hint", "authority", "contention_rejected",
              "proposal_rejected", "not_a_price", "other_bid", "planned_cost", "threshold", "npv_cue", "paid_for",
              "per_unit", "amount_link", "amount_head", "party_after", "party_before", "party_between", "dated_event",
-             "loan_terms", "procurement_method", "legal_provision", "subject_line")
+             "loan_terms", "procurement_method", "bids_received", "salutation", "legal_provision", "subject_line")
 CUE_SCHEMA: dict[str, tuple[bool, Any, str]] = {
     "pattern": (True, "regex", "the regular expression"),
     "case": (False, ("enum", ("sensitive", "insensitive")), "whether capitals matter (default: insensitive)"),

@@ -48,7 +48,7 @@ FINDINGS_MODES = ("per-case", "per-item")
 OPS = ("lt", "le", "gt", "ge", "eq", "ne")
 AGGS = ("max", "min", "sum", "first", "count")
 FACT_STATUSES = ("asserted", "negated", "hypothetical", "reported", "off-topic", "any")
-CONDITION_KEYS = ("all", "any", "not", "exists", "absent", "compare", "spread", "each", "unnamed-in")
+CONDITION_KEYS = ("all", "any", "not", "exists", "absent", "compare", "spread", "each", "unnamed-in", "names-disagree")
 DOCS_BASE = "https://github.com/auditor-dev/auditor/blob/main/docs/rules"
 
 TOP_KEYS: dict[str, bool] = {  # key -> required
@@ -93,6 +93,9 @@ SPREAD_BY = ("document",)
 EACH_KEYS = {"select": True, "test": True, "message": False}  # an each may carry its own message
 TEST_KEYS = {"attr": True, "op": True, "value": False, "param": False, "key": False}  # exactly one of value, param
 UNNAMED_IN_KEYS = {"select": True, "attr": True, "document_kind": True, "min_score": False}
+# two selections of named parties (an OCDS record's suppliers, the vendors a PDF names): both name
+# someone, and no name of one is a spelling of a name of the other
+NAMES_DISAGREE_KEYS = {"left": True, "right": True, "attr": True, "min_score": False}
 PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 # names a message template may use, besides parameters and fact attributes:
@@ -103,6 +106,8 @@ CONDITION_FIELDS: dict[str, frozenset[str]] = {
     "spread": frozenset("values spread_pct max min max_document min_document threshold fx".split()),
     "each": frozenset({"threshold"}),
     "unnamed-in": frozenset("vendor best_match best_score agreements".split()),
+    "names-disagree": frozenset("left_names right_names left_document right_document left_page right_page "
+                                "best_left best_right best_score".split()),
 }
 TEMPLATE_NAMES = ALWAYS_FIELDS.union(*CONDITION_FIELDS.values())
 
@@ -408,6 +413,23 @@ class _Checker(_BaseChecker):
                 "document_kind": self.kinds(m["document_kind"], f"{what}.unnamed-in.document_kind") if "document_kind" in m else (),
                 "min_score": self.number(m["min_score"], f"{what}.unnamed-in.min_score", params) if "min_score" in m else 85,
             }}
+        if key == "names-disagree":
+            m = self.mapping(vnode, NAMES_DISAGREE_KEYS, f"{what}.names-disagree")
+            if m is None:
+                return None
+            out = {}
+            for side in ("left", "right"):
+                sel = self.selector(m[side], f"{what}.names-disagree.{side}", kinds_used) if side in m else None
+                out[side] = sel
+            attr = self.string(m["attr"], f"{what}.names-disagree.attr") if "attr" in m else None
+            for side in ("left", "right"):
+                sel = out[side]
+                if sel and attr and sel.get("fact") and attr not in self.attrs_of(sel["fact"]):
+                    self.err(m["attr"], f"{what}.names-disagree.attr: fact '{sel['fact']}' has no attribute '{attr}'",
+                             _suggest(attr, self.attrs_of(sel["fact"])))
+            out["attr"] = attr
+            out["min_score"] = self.number(m["min_score"], f"{what}.names-disagree.min_score", params) if "min_score" in m else 85
+            return {"names-disagree": out}
         return None
 
     def _keyed_param(self, node: yaml.Node, test: dict[str, Any], sel: dict[str, Any] | None,
