@@ -1,0 +1,213 @@
+"""The cases of a scan, in id order, kept flat in memory however many there are.
+
+A scan of a 1,000,000-process OCDS file makes a million cases; each result (its
+checks, findings, term sheet) is a few kilobytes, so a list of them grows with
+the input.  :class:`CaseSpool` takes the results as they are evaluated: the
+first ``threshold`` stay in memory (a small scan never touches the disk); past
+that, every result is pickled to an anonymous temporary file (unlinked as soon
+as it is created, so nothing is left behind by an error, Ctrl-C or a kill) and
+only its offset and length stay in memory (16 bytes a case).  The ids are
+kept only when the cases did not come in id order (needed to sort them).
+
+:meth:`CaseSpool.finish` gives a :class:`CaseList`: a read-only sequence of the
+results in id order (``len``, iteration, indexing, slicing) that reads each one
+back from the file when it is asked for.  The file is only ever read by the
+process that wrote it.  ``AUDITOR_SPOOL_CASES`` sets the threshold (``0``:
+every case goes to the file; the tests use it to run the spooled path).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from array import array
+from collections.abc import Sequence
+from typing import Callable, Iterator
+
+from auditor.models import CaseResult
+
+SPOOL_ENV = "AUDITOR_SPOOL_CASES"
+DEFAULT_THRESHOLD = 1000  # cases held in memory before the spool file is used (a few MB)
+
+
+def threshold_from_env(default: int = DEFAULT_THRESHOLD) -> int:
+    raw = os.environ.get(SPOOL_ENV, "").strip()
+    if not raw:
+        return default
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return default
+
+
+class CaseSpool:
+    """Collects case results as they are evaluated; :meth:`finish` gives them in id order."""
+
+    def __init__(self, threshold: int | None = None, dir: str | None = None):
+        self.threshold = threshold_from_env() if threshold is None else threshold
+        self._dir = dir
+        self._mem: list[CaseResult] = []
+        self._file = None
+        self._offsets = array("q")
+        self._lengths = array("q")
+        self._end = 0
+        self._last: str | None = None
+        self._ids: list[str] | None = None  # only once a case came out of id order
+        self._finished = False
+
+    def __len__(self) -> int:
+        return len(self._mem) if self._file is None else len(self._offsets)
+
+    def add(self, case: CaseResult) -> None:
+        if self._finished:
+            raise RuntimeError("the spool is finished")
+        if self._file is None:
+            self._mem.append(case)
+            if len(self._mem) > self.threshold:
+                self._spill()
+            return
+        self._write(case)
+
+    def _spill(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="auditor-cases-", dir=self._dir)
+        mem, self._mem = self._mem, []
+        for case in mem:
+            self._write(case)
+
+    def _write(self, case: CaseResult) -> None:
+        data = pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.write(data)
+        self._offsets.append(self._end)
+        self._lengths.append(len(data))
+        self._end += len(data)
+        if self._ids is not None:
+            self._ids.append(case.id)
+        elif self._last is not None and case.id < self._last:
+            # out of order: the ids of the cases so far are read back once, then kept
+            self._file.flush()
+            fd = self._file.fileno()
+            n = len(self._offsets) - 1
+            self._ids = [pickle.loads(os.pread(fd, self._lengths[i], self._offsets[i])).id for i in range(n)]
+            self._ids.append(case.id)
+        self._last = case.id
+
+    def finish(self) -> "CaseList":
+        """The cases in id order (a stable sort: equal ids keep their order of arrival)."""
+        self._finished = True
+        if self._file is None:
+            mem, self._mem = self._mem, []
+            mem.sort(key=lambda c: c.id)
+            return CaseList(tuple(mem))
+        self._file.flush()
+        offsets, lengths = self._offsets, self._lengths
+        if self._ids is not None:
+            order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
+            self._ids = None
+            offsets = array("q", (offsets[i] for i in order))
+            lengths = array("q", (lengths[i] for i in order))
+            del order
+        self._offsets = self._lengths = array("q")
+        return CaseList(_Spooled(self._file, offsets, lengths))
+
+
+class _Spooled:
+    """The file and the place of each case in it (in id order)."""
+
+    __slots__ = ("file", "offsets", "lengths")
+
+    def __init__(self, file, offsets: array, lengths: array):
+        self.file = file
+        self.offsets = offsets
+        self.lengths = lengths
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def load(self, i: int) -> CaseResult:
+        return pickle.loads(os.pread(self.file.fileno(), self.lengths[i], self.offsets[i]))
+
+    def close(self) -> None:
+        try:
+            self.file.close()
+        except OSError:
+            pass
+
+
+class CaseList(Sequence):
+    """A read-only sequence of case results in id order, in memory or read back
+    lazily from the spool file; ``map`` gives a view whose cases pass through a
+    function as they are read (suppressions, baselines) without reading any now.
+    It compares equal to a tuple or list of the same cases and pickles as a tuple."""
+
+    __slots__ = ("_src", "_fn")
+
+    def __init__(self, src: "tuple[CaseResult, ...] | _Spooled", fn: Callable[[CaseResult], CaseResult] | None = None):
+        self._src = src
+        self._fn = fn
+
+    @property
+    def spooled(self) -> bool:
+        return isinstance(self._src, _Spooled)
+
+    def __len__(self) -> int:
+        return len(self._src)
+
+    def _get(self, i: int) -> CaseResult:
+        case = self._src.load(i) if isinstance(self._src, _Spooled) else self._src[i]
+        return self._fn(case) if self._fn is not None else case
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self._get(i) for i in range(*index.indices(len(self))))
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("case index out of range")
+        return self._get(index)
+
+    def __iter__(self) -> Iterator[CaseResult]:
+        for i in range(len(self)):
+            yield self._get(i)
+
+    def __reversed__(self) -> Iterator[CaseResult]:
+        for i in range(len(self) - 1, -1, -1):
+            yield self._get(i)
+
+    def map(self, fn: Callable[[CaseResult], CaseResult]) -> "CaseList":
+        """A view of these cases, each passed through ``fn`` when it is read."""
+        if self._fn is None:
+            return CaseList(self._src, fn)
+        first = self._fn
+        return CaseList(self._src, lambda c: fn(first(c)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (CaseList, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __add__(self, other):
+        return tuple(self) + tuple(other)
+
+    def __reduce__(self):
+        return (tuple, (tuple(self),))
+
+    def __repr__(self) -> str:
+        where = "spooled" if self.spooled else "in memory"
+        return f"CaseList({len(self)} case(s), {where})"
+
+    def close(self) -> None:
+        """Close the spool file now (it is unlinked already; this frees its disk space)."""
+        if isinstance(self._src, _Spooled):
+            self._src.close()
+
+
+def sorted_by_id(cases) -> "Sequence[CaseResult]":
+    """Cases in id order: a CaseList is already; anything else is sorted."""
+    if isinstance(cases, CaseList):
+        return cases
+    return sorted(cases, key=lambda c: c.id)
