@@ -233,8 +233,11 @@ def internal_errors(result) -> tuple[int, int]:
     from auditor.errors import INTERNAL_ERROR_CODE
     from auditor.models import Outcome
 
+    counts = getattr(result.cases, "counts", None)
+    if counts is not None:  # a scan's cases (auditor.spool.CaseList): counted as they were evaluated
+        return counts.internal_documents, counts.rule_errors
     docs = checks = 0
-    for c in result.cases:  # one pass: the cases may be read back from the spool
+    for c in result.cases:
         docs += sum(1 for d in c.documents
                     if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
         checks += sum(1 for k in c.checks if k.outcome is Outcome.ERROR)
@@ -463,7 +466,8 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
         clock["total"] = time.perf_counter() - t_start
         say("auditor timings: " + json.dumps({k: round(v, 4) for k, v in clock.items()}))
     if output is not None and not quiet:
-        n = sum(len(c.findings) for c in result.cases)
+        counts = getattr(result.cases, "counts", None)
+        n = counts.findings if counts is not None else sum(len(c.findings) for c in result.cases)
         from auditor.safe_text import strip_controls
 
         say(f"wrote {strip_controls(str(output))} ({n} finding(s) in {len(result.cases)} case(s))")

@@ -6,7 +6,9 @@ the input.  :class:`CaseSpool` takes the results as they are evaluated: the
 first ``threshold`` stay in memory (a small scan never touches the disk); past
 that, every result is pickled to an anonymous temporary file (unlinked as soon
 as it is created, so nothing is left behind by an error, Ctrl-C or a kill) and
-only its offset and length stay in memory (16 bytes a case).  The ids are
+only its offset and length stay in memory (16 bytes a case), with one table of
+the distinct rule checks (most cases share theirs: "not fired"), at most
+``MAX_CHECKS`` of them.  The ids are
 kept only when the cases did not come in id order (needed to sort them).
 
 :meth:`CaseSpool.finish` gives a :class:`CaseList`: a read-only sequence of the
@@ -18,6 +20,9 @@ every case goes to the file; the tests use it to run the spooled path).
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import operator
 import os
 import pickle
 import tempfile
@@ -25,10 +30,45 @@ from array import array
 from collections.abc import Sequence
 from typing import Callable, Iterator
 
-from auditor.models import CaseResult
+from auditor.models import CaseResult, Check, Outcome
 
 SPOOL_ENV = "AUDITOR_SPOOL_CASES"
 DEFAULT_THRESHOLD = 1000  # cases held in memory before the spool file is used (a few MB)
+MAX_CHECKS = 50_000  # distinct checks kept once for the whole spool (most cases share theirs)
+
+
+def _dispatch_table() -> dict:
+    """Pickle the frozen dataclasses of a result as ``cls(*fields)``: several times
+    faster to read back than the default state of a slotted dataclass."""
+    import copyreg
+
+    from auditor import models, terms
+
+    table = dict(copyreg.dispatch_table)
+    for mod in (models, terms):
+        for obj in vars(mod).values():
+            if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__:
+                names = [f.name for f in dataclasses.fields(obj)]
+                if not names or not all(f.init for f in dataclasses.fields(obj)):
+                    continue
+                get = operator.attrgetter(*names)
+                table[obj] = (lambda o, cls=obj, get=get: (cls, (get(o),))) if len(names) == 1 else \
+                    (lambda o, cls=obj, get=get: (cls, get(o)))
+    return table
+
+
+_DISPATCH: dict | None = None
+
+
+def _dumps(obj) -> bytes:
+    global _DISPATCH
+    if _DISPATCH is None:
+        _DISPATCH = _dispatch_table()
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(obj)
+    return buf.getvalue()
 
 
 def threshold_from_env(default: int = DEFAULT_THRESHOLD) -> int:
@@ -39,6 +79,16 @@ def threshold_from_env(default: int = DEFAULT_THRESHOLD) -> int:
         return max(0, int(raw))
     except ValueError:
         return default
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaseCounts:
+    """What the command's summary and exit code need of every case, counted as the
+    cases were spooled, so that they are not all read back for it."""
+
+    findings: int = 0
+    internal_documents: int = 0  # documents whose fact extraction failed (bugs)
+    rule_errors: int = 0  # rule checks that raised (bugs)
 
 
 class CaseSpool:
@@ -55,6 +105,9 @@ class CaseSpool:
         self._last: str | None = None
         self._ids: list[str] | None = None  # only once a case came out of id order
         self._finished = False
+        self._counts = [0, 0, 0]  # findings, internal documents, rule errors
+        self._check_ids: dict[Check, int] = {}
+        self._checks: list[Check] = []  # the distinct checks of the spooled cases, each stored once
 
     def __len__(self) -> int:
         return len(self._mem) if self._file is None else len(self._offsets)
@@ -62,6 +115,13 @@ class CaseSpool:
     def add(self, case: CaseResult) -> None:
         if self._finished:
             raise RuntimeError("the spool is finished")
+        from auditor.errors import INTERNAL_ERROR_CODE
+
+        counts = self._counts
+        counts[0] += len(case.findings)
+        counts[1] += sum(1 for d in case.documents
+                         if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
+        counts[2] += sum(1 for k in case.checks if k.outcome is Outcome.ERROR)
         if self._file is None:
             self._mem.append(case)
             if len(self._mem) > self.threshold:
@@ -75,8 +135,23 @@ class CaseSpool:
         for case in mem:
             self._write(case)
 
+    def _check_ids_of(self, checks: tuple[Check, ...]) -> "tuple[int, ...] | tuple[Check, ...]":
+        """The checks by their index in the spool's table; themselves once the table is full."""
+        out = []
+        for check in checks:
+            i = self._check_ids.get(check)
+            if i is None:
+                if len(self._checks) >= MAX_CHECKS:
+                    return checks
+                i = self._check_ids[check] = len(self._checks)
+                self._checks.append(check)
+            out.append(i)
+        return tuple(out)
+
     def _write(self, case: CaseResult) -> None:
-        data = pickle.dumps(case, protocol=pickle.HIGHEST_PROTOCOL)
+        # a record: the case's fields, its checks by their index in the spool's table
+        data = _dumps((case.id, case.score, case.documents, case.findings,
+                       self._check_ids_of(case.checks), case.terms, case.warnings))
         self._file.write(data)
         self._offsets.append(self._end)
         self._lengths.append(len(data))
@@ -88,7 +163,7 @@ class CaseSpool:
             self._file.flush()
             fd = self._file.fileno()
             n = len(self._offsets) - 1
-            self._ids = [pickle.loads(os.pread(fd, self._lengths[i], self._offsets[i])).id for i in range(n)]
+            self._ids = [pickle.loads(os.pread(fd, self._lengths[i], self._offsets[i]))[0] for i in range(n)]
             self._ids.append(case.id)
         self._last = case.id
 
@@ -98,7 +173,7 @@ class CaseSpool:
         if self._file is None:
             mem, self._mem = self._mem, []
             mem.sort(key=lambda c: c.id)
-            return CaseList(tuple(mem))
+            return CaseList(tuple(mem), counts=CaseCounts(*self._counts))
         self._file.flush()
         offsets, lengths = self._offsets, self._lengths
         if self._ids is not None:
@@ -108,24 +183,30 @@ class CaseSpool:
             lengths = array("q", (lengths[i] for i in order))
             del order
         self._offsets = self._lengths = array("q")
-        return CaseList(_Spooled(self._file, offsets, lengths))
+        self._check_ids = {}
+        return CaseList(_Spooled(self._file, offsets, lengths, tuple(self._checks)), counts=CaseCounts(*self._counts))
 
 
 class _Spooled:
     """The file and the place of each case in it (in id order)."""
 
-    __slots__ = ("file", "offsets", "lengths")
+    __slots__ = ("file", "offsets", "lengths", "checks")
 
-    def __init__(self, file, offsets: array, lengths: array):
+    def __init__(self, file, offsets: array, lengths: array, checks: tuple[Check, ...]):
         self.file = file
         self.offsets = offsets
         self.lengths = lengths
+        self.checks = checks
 
     def __len__(self) -> int:
         return len(self.offsets)
 
     def load(self, i: int) -> CaseResult:
-        return pickle.loads(os.pread(self.file.fileno(), self.lengths[i], self.offsets[i]))
+        cid, score, documents, findings, checks, terms, warnings = pickle.loads(
+            os.pread(self.file.fileno(), self.lengths[i], self.offsets[i]))
+        if checks and type(checks[0]) is int:
+            checks = tuple(map(self.checks.__getitem__, checks))
+        return CaseResult(cid, score, documents, findings, checks, terms, warnings)
 
     def close(self) -> None:
         try:
@@ -138,13 +219,17 @@ class CaseList(Sequence):
     """A read-only sequence of case results in id order, in memory or read back
     lazily from the spool file; ``map`` gives a view whose cases pass through a
     function as they are read (suppressions, baselines) without reading any now.
-    It compares equal to a tuple or list of the same cases and pickles as a tuple."""
+    It compares equal to a tuple or list of the same cases and pickles as a tuple.
+    ``counts``: the cases' :class:`CaseCounts`, taken as they were spooled (a
+    ``map`` function must not change what they count: it marks findings, say)."""
 
-    __slots__ = ("_src", "_fn")
+    __slots__ = ("_src", "_fn", "counts")
 
-    def __init__(self, src: "tuple[CaseResult, ...] | _Spooled", fn: Callable[[CaseResult], CaseResult] | None = None):
+    def __init__(self, src: "tuple[CaseResult, ...] | _Spooled", fn: Callable[[CaseResult], CaseResult] | None = None,
+                 counts: CaseCounts | None = None):
         self._src = src
         self._fn = fn
+        self.counts = counts
 
     @property
     def spooled(self) -> bool:
@@ -178,9 +263,9 @@ class CaseList(Sequence):
     def map(self, fn: Callable[[CaseResult], CaseResult]) -> "CaseList":
         """A view of these cases, each passed through ``fn`` when it is read."""
         if self._fn is None:
-            return CaseList(self._src, fn)
+            return CaseList(self._src, fn, self.counts)
         first = self._fn
-        return CaseList(self._src, lambda c: fn(first(c)))
+        return CaseList(self._src, lambda c: fn(first(c)), self.counts)
 
     def __eq__(self, other) -> bool:
         if isinstance(other, (CaseList, tuple, list)):

@@ -158,3 +158,29 @@ def test_cli_json_to_a_file_with_the_spool(tmp_path) -> None:
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     assert sorted(x.name for x in tmp_path.iterdir()) == ["r0.json", "r1000000.json"]  # no temporary file left
+
+
+def test_counts_are_taken_as_cases_are_spooled(monkeypatch) -> None:
+    from auditor.scan_command import internal_errors
+
+    spool = CaseSpool(threshold=0)
+    for cid in ["b", "a"]:
+        spool.add(replace(_case(cid, 3), checks=(Check("r0", Outcome.FIRED), Check("r1", Outcome.ERROR, "rule error: x"))))
+    cases = spool.finish()
+    assert cases.counts.findings == 6 and cases.counts.rule_errors == 2 and cases.counts.internal_documents == 0
+    result = AuditResult(tool_version="1", roots=("x",), cases=cases)
+    assert internal_errors(result) == (0, 2) == internal_errors(replace(result, cases=tuple(cases)))
+    assert cases.map(lambda c: c).counts is cases.counts
+
+
+def test_checks_past_the_table_are_stored_with_their_case(monkeypatch) -> None:
+    import auditor.spool as spool_module
+
+    monkeypatch.setattr(spool_module, "MAX_CHECKS", 2)
+    spool = CaseSpool(threshold=0)
+    made = []
+    for i in range(4):
+        case = replace(_case(f"c{i}"), checks=(Check("r", Outcome.NOT_FIRED, f"reason {i}"), Check("s", Outcome.FIRED)))
+        made.append(case)
+        spool.add(case)
+    assert list(spool.finish()) == made
