@@ -361,9 +361,9 @@ def run_scan(
         case_rules = spec.rules if spec.rules is not None else rules
         country = spec.documents[0].settings.country if spec.documents else None
         case = evaluate_case(spec.id, results, case_rules, baseline or frozenset(), country)
+        stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
         tally.add(case)
         spool.add(case)
-        stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
         # Drop this case's facts now: the loop variable would otherwise keep them
         # alive while the next case's documents are read (two cases in memory).
         del results, case
