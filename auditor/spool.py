@@ -107,6 +107,8 @@ class CaseSpool:
         self._finished = False
         self._counts = [0, 0, 0]  # findings, internal documents, rule errors
         self._check_ids: dict[Check, int] = {}
+        self._check_by_id: dict[int, int] = {}
+        self._held: list[Check] = []
         self._checks: list[Check] = []  # the distinct checks of the spooled cases, each stored once
 
     def __len__(self) -> int:
@@ -136,15 +138,23 @@ class CaseSpool:
             self._write(case)
 
     def _check_ids_of(self, checks: tuple[Check, ...]) -> "tuple[int, ...] | tuple[Check, ...]":
-        """The checks by their index in the spool's table; themselves once the table is full."""
+        """The checks by their index in the spool's table; themselves once the table is full.
+        Identical checks are one object (``pipeline._shared``), so they are looked up by
+        identity first (the table holds them: an id is never reused), by value after."""
+        by_id, by_value, table = self._check_by_id, self._check_ids, self._checks
         out = []
         for check in checks:
-            i = self._check_ids.get(check)
+            i = by_id.get(id(check))
             if i is None:
-                if len(self._checks) >= MAX_CHECKS:
-                    return checks
-                i = self._check_ids[check] = len(self._checks)
-                self._checks.append(check)
+                i = by_value.get(check)
+                if i is None:
+                    if len(table) >= MAX_CHECKS:
+                        return checks
+                    i = by_value[check] = len(table)
+                    table.append(check)
+                if len(self._held) < 2 * MAX_CHECKS:  # bounded: equal checks that are not one object
+                    by_id[id(check)] = i
+                    self._held.append(check)  # keeps the object, so that its id stays its own
             out.append(i)
         return tuple(out)
 
@@ -183,7 +193,7 @@ class CaseSpool:
             lengths = array("q", (lengths[i] for i in order))
             del order
         self._offsets = self._lengths = array("q")
-        self._check_ids = {}
+        self._check_ids, self._check_by_id, self._held = {}, {}, []
         return CaseList(_Spooled(self._file, offsets, lengths, tuple(self._checks)), counts=CaseCounts(*self._counts))
 
 
