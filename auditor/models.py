@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 if TYPE_CHECKING:  # the term sheet's own module builds on these values
     from auditor.terms import TermSheet
@@ -303,7 +303,7 @@ class ScanStats:
 class AuditResult:
     tool_version: str
     roots: tuple[str, ...]
-    cases: tuple[CaseResult, ...]
+    cases: Sequence[CaseResult]  # in id order; a scan's are an auditor.spool.CaseList, read back lazily
     skipped: tuple[Skipped, ...] = ()
     rules: tuple[RuleInfo, ...] = ()
     stats: ScanStats = field(default_factory=ScanStats)

@@ -82,12 +82,13 @@ def drop_stdout() -> None:
         pass
 
 
-def write_file(text: str, output: Path) -> None:
-    """Write ``text`` to ``output``: atomically (temporary file, then rename)
-    when it is or will be a regular file, streamed when it is a special file;
-    through a symlink to its target, the link kept."""
+def write_file(text: "str | Iterable[str]", output: Path) -> None:
+    """Write ``text`` (a string, or the pieces of one: a report rendered case by
+    case) to ``output``: atomically (temporary file, then rename) when it is or
+    will be a regular file, streamed when it is a special file; through a
+    symlink to its target, the link kept."""
     shown = display_path(str(output))
-    data = text.encode("utf-8")
+    data = _pieces(text)
     if os.path.islink(output):
         # the link stays a link: its target is written (streamed when the link
         # leads somewhere the path cannot name, such as /dev/stdout -> a pipe)
@@ -125,23 +126,31 @@ def write_file(text: str, output: Path) -> None:
     _atomic(data, output, parent, shown, st)
 
 
-def _stream(data: bytes, output: Path, shown: str) -> None:
+def _pieces(text: "str | Iterable[str]") -> Iterable[bytes]:
+    if isinstance(text, str):
+        return (text.encode("utf-8"),)
+    return (t.encode("utf-8") for t in text)
+
+
+def _stream(data: Iterable[bytes], output: Path, shown: str) -> None:
     try:
         with open(output, "wb", buffering=0) as fh:  # a FIFO blocks here until a reader opens it
-            view = memoryview(data)
-            while view:
-                n = fh.write(view)
-                view = view[n:]
+            for piece in data:
+                view = memoryview(piece)
+                while view:
+                    n = fh.write(view)
+                    view = view[n:]
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {_reason(exc)}") from None
 
 
-def _atomic(data: bytes, output: Path, parent: Path, shown: str, st: os.stat_result | None) -> None:
+def _atomic(data: Iterable[bytes], output: Path, parent: Path, shown: str, st: os.stat_result | None) -> None:
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{output.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in data:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())

@@ -24,6 +24,7 @@ from auditor.models import (
     AuditResult,
     CaseResult,
     Check,
+    DocumentInfo,
     DocumentResult,
     Finding,
     Outcome,
@@ -341,7 +342,12 @@ def run_scan(
     """``notes``: run notes of the caller's (rule-pack warnings), reported first."""
     t_scan = time.perf_counter()
     discovery = discovery or discover(paths)
-    cases: list[CaseResult] = []
+    from auditor.spool import CaseSpool
+
+    # each case's result goes to the spool as soon as it is evaluated (to a temporary
+    # file past a threshold); what the summary needs is tallied here as it passes
+    spool = CaseSpool()
+    tally = _Tally()
     stage: dict[str, float] = {}
     parent: dict[str, float] = {}
     cache_hits = 0
@@ -365,32 +371,36 @@ def run_scan(
         t0 = time.perf_counter()
         case_rules = spec.rules if spec.rules is not None else rules
         country = spec.documents[0].settings.country if spec.documents else None
-        cases.append(evaluate_case(spec.id, results, case_rules, baseline or frozenset(), country))
+        case = evaluate_case(spec.id, results, case_rules, baseline or frozenset(), country)
         stage["rules"] = stage.get("rules", 0.0) + time.perf_counter() - t0
+        tally.add(case)
+        spool.add(case)
         # Drop this case's facts now: the loop variable would otherwise keep them
         # alive while the next case's documents are read (two cases in memory).
-        del results
+        del results, case
     if ocds is not None:
         t0 = time.perf_counter()
         for case_id, results in ocds.standalone(discovery.ocds_files, discovery.ocds_selection):
-            cases.append(evaluate_case(case_id, results, rules, baseline or frozenset()))
+            case = evaluate_case(case_id, results, rules, baseline or frozenset())
+            tally.add(case)
+            spool.add(case)
+            del results, case
         stage["ocds"] = time.perf_counter() - t0
-    cases.sort(key=lambda c: c.id)
+    cases = spool.finish()
     # per-document stages are summed over the workers (CPU-ish seconds); "prepare",
     # "wait" and "scan" are the parent's own wall-clock seconds
     stage.update(parent)
     stage["scan"] = time.perf_counter() - t_scan
-    docs = [d for c in cases for d in c.documents]
     stats = ScanStats(
-        documents=len(docs),
-        pages=sum(d.pages for d in docs),
-        ocr_pages=sum(len(d.ocr_pages) for d in docs),
-        unread_pages=sum(len(d.unread_pages) for d in docs),
-        errors=sum(1 for d in docs if d.error is not None),
+        documents=tally.documents,
+        pages=tally.pages,
+        ocr_pages=tally.ocr_pages,
+        unread_pages=tally.unread_pages,
+        errors=tally.errors,
         cache_hits=cache_hits,
         seconds=tuple(sorted((k, round(v, 4)) for k, v in stage.items())),
     )
-    notes = (tuple(notes) + tuple(f"warning: {w}" for c in cases for w in c.warnings) + _notes(docs)
+    notes = (tuple(notes) + tally.warning_notes() + _notes(tally.unread_docs())
              + (tuple(ocds.notes) if ocds is not None else ()))
     # the rules applied: the run's, and those only a case's pack brought (by id, the run's first)
     applied = {r.id: r for r in rules}
@@ -400,7 +410,7 @@ def run_scan(
     return AuditResult(
         tool_version=__version__,
         roots=tuple(display_path(str(p)) for p in paths),
-        cases=tuple(cases),
+        cases=cases,
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         rules=tuple(r.info() for r in sorted(applied.values(), key=lambda r: r.id)),
         stats=stats,
@@ -410,6 +420,35 @@ def run_scan(
         indicators=ocds.indicators if ocds is not None else (),
         sources=tuple(sorted((t.rel, str(t.path)) for c in discovery.cases for t in c.documents)),
     )
+
+
+class _Tally:
+    """What the stats and the run notes need of the cases, counted as each one is
+    evaluated (the cases themselves are spooled): the documents' counts, and the
+    few documents with unread pages and the cases' warnings, put in id order at
+    the end as a list of the sorted cases would give them."""
+
+    def __init__(self) -> None:
+        self.documents = self.pages = self.ocr_pages = self.unread_pages = self.errors = 0
+        self._warnings: list[tuple[str, str]] = []
+        self._unread: list[tuple[str, DocumentInfo]] = []
+
+    def add(self, case: CaseResult) -> None:
+        for d in case.documents:
+            self.documents += 1
+            self.pages += d.pages
+            self.ocr_pages += len(d.ocr_pages)
+            self.unread_pages += len(d.unread_pages)
+            self.errors += d.error is not None
+            if d.unread_pages:
+                self._unread.append((case.id, d))
+        self._warnings.extend((case.id, w) for w in case.warnings)
+
+    def warning_notes(self) -> tuple[str, ...]:
+        return tuple(f"warning: {w}" for _, w in sorted(self._warnings, key=lambda t: t[0]))
+
+    def unread_docs(self) -> list[DocumentInfo]:
+        return [d for _, d in sorted(self._unread, key=lambda t: t[0])]
 
 
 def _ocds_scan(discovery: Discovery, options: ScanOptions):

@@ -115,17 +115,20 @@ def _scan_options(ocr: str, ocr_lang: str, dpi: int, jobs: int, doc_timeout: flo
     )
 
 
-def _write(text: str, output: Optional[Path], kind: str = "text") -> None:
+def _write(text, output: Optional[Path], kind: str = "text") -> None:
     """The report to FILE (UTF-8; atomically for a regular file, streamed to a
     FIFO or device; see auditor.outfile) or to stdout.  A stdout whose encoding
     cannot show every character (PYTHONIOENCODING=ascii, a legacy code page)
     still gets the whole report: JSON kinds with \\u escapes (lossless, still
     valid JSON), HTML with character references, text with '?' and a warning on
-    stderr."""
+    stderr.  ``text`` may be the report's pieces (JSON and JSON Lines are rendered
+    case by case): each is written as it comes."""
     from auditor.outfile import write_file, write_stdout
 
     if output is None:
-        write_stdout(_encodable(text, kind, getattr(sys.stdout, "encoding", None) or "utf-8"))
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        for piece in ((text,) if isinstance(text, str) else text):
+            write_stdout(_encodable(piece, kind, encoding))
     else:
         write_file(text, output)
 
@@ -230,9 +233,14 @@ def internal_errors(result) -> tuple[int, int]:
     from auditor.errors import INTERNAL_ERROR_CODE
     from auditor.models import Outcome
 
-    docs = sum(1 for d in result.documents
-               if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
-    checks = sum(1 for c in result.cases for k in c.checks if k.outcome is Outcome.ERROR)
+    counts = getattr(result.cases, "counts", None)
+    if counts is not None:  # a scan's cases (auditor.spool.CaseList): counted as they were evaluated
+        return counts.internal_documents, counts.rule_errors
+    docs = checks = 0
+    for c in result.cases:
+        docs += sum(1 for d in c.documents
+                    if (d.error is not None and d.error.code == INTERNAL_ERROR_CODE) or d.internal_errors)
+        checks += sum(1 for k in c.checks if k.outcome is Outcome.ERROR)
     return docs, checks
 
 
@@ -334,7 +342,7 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
         os.environ[DEBUG_ENV] = "1"  # the workers inherit it
     from auditor.models import Severity
     from auditor.pipeline import discover, load_baseline, run_scan
-    from auditor.report import Format, RenderOptions, render
+    from auditor.report import Format, RenderOptions, render_chunks
 
     clock: dict[str, float] = {}
     try:
@@ -440,13 +448,13 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
             from auditor.report.sarif import repository_root
 
             base_uri = repository_root(sarif_base_uri)
-        text = render(result, fmt, RenderOptions(width=term_width, color=color, timings=timings,
-                                                 document_links=links, base_dir=base_uri))
-        clock["report"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        # rendered piece by piece as it is written (JSON, JSON Lines: case by case):
+        # "report" is the time of both
+        text = render_chunks(result, fmt, RenderOptions(width=term_width, color=color, timings=timings,
+                                                        document_links=links, base_dir=base_uri))
         _write(text, output, "json" if fmt in (Format.JSON, Format.JSONL, Format.SARIF, Format.CARDINAL) else
                "html" if fmt is Format.HTML else "text")
-        clock["write"] = time.perf_counter() - t0
+        clock["report"] = time.perf_counter() - t0
     except AuditorError as err:
         say(err.render())
         return int(err.exit_code)
@@ -458,7 +466,8 @@ def run(values: dict[str, Any], given: set[str], t_start: float) -> int:
         clock["total"] = time.perf_counter() - t_start
         say("auditor timings: " + json.dumps({k: round(v, 4) for k, v in clock.items()}))
     if output is not None and not quiet:
-        n = sum(len(c.findings) for c in result.cases)
+        counts = getattr(result.cases, "counts", None)
+        n = counts.findings if counts is not None else sum(len(c.findings) for c in result.cases)
         from auditor.safe_text import strip_controls
 
         say(f"wrote {strip_controls(str(output))} ({n} finding(s) in {len(result.cases)} case(s))")

@@ -115,21 +115,22 @@ def apply_suppressions(result, suppressions: dict[str, str]):
     that matched nothing."""
     if not suppressions:
         return result
-    used: set[str] = set()
-    cases = []
-    for case in result.cases:
-        findings = []
-        for f in case.findings:
-            if f.fingerprint in suppressions:
-                used.add(f.fingerprint)
-                f = replace(f, suppressed=suppressions[f.fingerprint])
-            findings.append(f)
-        cases.append(replace(case, findings=tuple(findings)))
+    from auditor.spool import CaseList
+
+    def mark(case):
+        if not any(f.fingerprint in suppressions for f in case.findings):
+            return case
+        return replace(case, findings=tuple(replace(f, suppressed=suppressions[f.fingerprint])
+                                            if f.fingerprint in suppressions else f for f in case.findings))
+
+    used = {f.fingerprint for f in result.iter_findings() if f.fingerprint in suppressions}
+    # a scan's cases (perhaps spooled to a file) are marked as they are read back, none held now
+    cases = result.cases.map(mark) if isinstance(result.cases, CaseList) else tuple(mark(c) for c in result.cases)
     stale = sorted(set(suppressions) - used)
     notes = result.notes
     if stale:
         notes = notes + (f"{len(stale)} suppression(s) matched no finding of this scan (stale?): {', '.join(stale)}",)
-    return replace(result, cases=tuple(cases), notes=notes)
+    return replace(result, cases=cases, notes=notes)
 
 
 def write_suppressions(result, path: Path, reason: str, existing: dict[str, str]) -> int:

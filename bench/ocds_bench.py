@@ -19,9 +19,13 @@ process, with its peak resident set (``ru_maxrss``):
   indicators, every process evaluated as a case by all rules, Cardinal's output).
 
 Memory should stay flat as the file grows for *read* and *facts* (one process in
-memory at a time); the whole scan keeps one small result per case, so it grows
-slowly with the number of cases.  Results are printed, and appended to
-``bench/OCDS.md`` with ``--record``.
+memory at a time), and for the whole scan too: each case's result goes to the
+spool file (``auditor.spool``) once evaluated, and JSON and JSON Lines reports
+are written case by case.  ``--formats cardinal,jsonl,json`` measures the whole
+scan with each report format (written with ``--output`` to a temporary file);
+``--scan-only`` skips *read* and *facts*; ``--root DIR`` runs another checkout's
+``auditor`` (the code before a change) on the same files.  Results are printed,
+and appended to ``bench/OCDS.md`` with ``--record``.
 """
 
 from __future__ import annotations
@@ -124,27 +128,38 @@ def measure_child(mode: str, path: Path) -> dict:
     return json.loads(out.stdout)
 
 
-def measure_scan(path: Path, settings: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def measure_scan(path: Path, settings: Path, fmt: str = "cardinal", root: Path = ROOT) -> dict:
+    """The whole command on ``path`` with ``--format fmt``: Cardinal's output to
+    /dev/null, any other format written with ``--output`` to a temporary file
+    (its size is returned too).  ``root``: the checkout whose ``auditor`` runs
+    (another one measures the code before a change)."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
     t0 = time.perf_counter()
     code = ("import resource, subprocess, sys; "
             "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
             "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
             "print(u.ru_utime + u.ru_stime, u.ru_maxrss / 1024); sys.exit(p.returncode)")
-    out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "auditor", "scan", str(path),
-                          "--cardinal-settings", str(settings), "--format", "cardinal", "--no-cache", "--quiet"],
-                         capture_output=True, text=True, env=env)
-    secs = time.perf_counter() - t0
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-2000:])
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / f"report.{fmt}"
+        cmd = [sys.executable, "-m", "auditor", "scan", str(path), "--cardinal-settings", str(settings),
+               "--format", fmt, "--no-cache", "--quiet"] + ([] if fmt == "cardinal" else ["--output", str(report)])
+        out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, env=env, cwd=tmp)
+        secs = time.perf_counter() - t0
+        if out.returncode not in (0, 1):  # 1: a finding at --fail-on (none is given)
+            raise RuntimeError(out.stderr[-2000:])
+        report_mb = report.stat().st_size / 1e6 if report.exists() else None
     cpu, rss = out.stdout.strip().splitlines()[-1].split()
-    return {"seconds": secs, "cpu": float(cpu), "rss_mb": float(rss)}
+    return {"seconds": secs, "cpu": float(cpu), "rss_mb": float(rss), "format": fmt, "report_mb": report_mb}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,50000,100000")
     ap.add_argument("--no-scan", action="store_true", help="skip the whole-command measurement")
+    ap.add_argument("--scan-only", action="store_true", help="only the whole-command measurement (no read, facts)")
+    ap.add_argument("--formats", default="cardinal",
+                    help="report formats of the whole-command measurement, comma-separated (e.g. cardinal,jsonl,json)")
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose auditor runs the whole command")
     ap.add_argument("--record", action="store_true", help="append the results to bench/OCDS.md")
     a = ap.parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",")]
@@ -155,23 +170,34 @@ def main(argv=None) -> int:
         for size in sizes:
             path = corpus(size)
             row = {"size": size, "mb": path.stat().st_size / 1e6}
-            for mode in ("read", "facts"):
+            for mode in () if a.scan_only else ("read", "facts"):
                 r = measure_child(mode, path)
                 assert r["processes"] == size, r
                 row[mode] = r
             if not a.no_scan:
-                row["cardinal"] = measure_scan(path, settings)
+                for fmt in a.formats.split(","):
+                    row["cardinal" if fmt == "cardinal" else fmt] = measure_scan(path, settings, fmt, a.root.resolve())
             rows.append(row)
             print(json.dumps(row), flush=True)
     lines = [f"\n## OCDS reading, {dt.date.today().isoformat()} ({os.cpu_count()} CPUs shared, Python {sys.version.split()[0]})\n",
-             "Rates are processes per CPU-second (wall-clock seconds in brackets: the machine is shared).\n",
-             "| processes | file MB | read proc/s | read peak MB | facts proc/s | facts peak MB | whole scan CPU s (wall) | proc/s | peak MB |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "Rates are processes per CPU-second (wall-clock seconds in brackets: the machine is shared).\n"]
+    if any("read" in r for r in rows):
+        lines += ["| processes | file MB | read proc/s | read peak MB | facts proc/s | facts peak MB | whole scan CPU s (wall) | proc/s | peak MB |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         c = r.get("cardinal")
-        lines.append(f"| {r['size']:,} | {r['mb']:.0f} | {r['size'] / r['read']['cpu']:,.0f} | {r['read']['rss_mb']:.0f} | "
-                     f"{r['size'] / r['facts']['cpu']:,.0f} | {r['facts']['rss_mb']:.0f} | "
-                     + (f"{c['cpu']:.1f} ({c['seconds']:.0f}) | {r['size'] / c['cpu']:,.0f} | {c['rss_mb']:.0f} |" if c else "– | – | – |"))
+        if "read" in r:
+            lines.append(f"| {r['size']:,} | {r['mb']:.0f} | {r['size'] / r['read']['cpu']:,.0f} | {r['read']['rss_mb']:.0f} | "
+                         f"{r['size'] / r['facts']['cpu']:,.0f} | {r['facts']['rss_mb']:.0f} | "
+                         + (f"{c['cpu']:.1f} ({c['seconds']:.0f}) | {r['size'] / c['cpu']:,.0f} | {c['rss_mb']:.0f} |" if c else "– | – | – |"))
+    scans = [(r, fmt, m) for r in rows for fmt, m in r.items() if isinstance(m, dict) and "format" in m]
+    if scans:
+        lines += ["", "Whole scan by report format:", "",
+                  "| processes | format | CPU s (wall) | proc/s | peak MB | report MB |", "|---:|---|---:|---:|---:|---:|"]
+        for r, fmt, m in scans:
+            report = "–" if m["report_mb"] is None else f"{m['report_mb']:.0f}"
+            lines.append(f"| {r['size']:,} | {m['format']} | {m['cpu']:.1f} ({m['seconds']:.0f}) | {r['size'] / m['cpu']:,.0f} | "
+                         f"{m['rss_mb']:.0f} | {report} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if a.record:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
+from typing import Callable, Iterator
 
 from auditor.models import AuditResult
 
@@ -57,3 +57,15 @@ def renderer(fmt: Format) -> Callable[[AuditResult, RenderOptions], str]:
 
 def render(result: AuditResult, fmt: Format, options: RenderOptions | None = None) -> str:
     return renderer(fmt)(result, options or RenderOptions())
+
+
+def render_chunks(result: AuditResult, fmt: Format, options: RenderOptions | None = None) -> Iterator[str]:
+    """The report in pieces whose concatenation is ``render``'s text: formats that
+    can (JSON, JSON Lines) write case by case, never holding every case's text;
+    the others give their whole text at once."""
+    module = importlib.import_module(_MODULES[fmt])
+    stream = getattr(module, "stream", None)
+    if stream is None:
+        yield module.render(result, options or RenderOptions())
+    else:
+        yield from stream(result, options or RenderOptions())

@@ -16,6 +16,8 @@ else) and only ever sets ``textContent``, never ``innerHTML``.
 
 from __future__ import annotations
 
+from auditor.spool import sorted_by_id
+
 import os
 
 import base64
@@ -474,7 +476,7 @@ def _doc_status(d: DocumentInfo) -> str:
 
 def _documents(result: AuditResult, links: dict[str, str]) -> list[str]:
     out = ['<section id="documents">', "<h2>Documents</h2>"]
-    cases: list[CaseResult] = sorted(result.cases, key=lambda c: c.id)
+    cases: list[CaseResult] = sorted_by_id(result.cases)
     if not result.documents:
         out.append("<p>No documents.</p>")
     else:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePosixPath
-from typing import Any, Iterable
+from dataclasses import replace
+from typing import Any, Iterable, Iterator
 
 from auditor.models import AuditResult, CaseResult, DocumentInfo, Evidence, Finding, Severity
 from auditor.report import RenderOptions
@@ -124,7 +125,10 @@ def ranked_cases(result: AuditResult) -> list[CaseResult]:
 
 def top_findings(result: AuditResult, limit: int = 10) -> list[Finding]:
     """The most serious findings across all cases."""
-    return sorted(result.iter_findings(), key=lambda f: (-f.severity.rank, -f.score, f.case_id, f.rule_id, f.fingerprint))[:limit]
+    import heapq
+
+    # the same as sorting them all and taking the first ``limit``, without holding them all
+    return heapq.nsmallest(limit, result.iter_findings(), key=lambda f: (-f.severity.rank, -f.score, f.case_id, f.rule_id, f.fingerprint))
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
@@ -150,9 +154,46 @@ def _help_uri(rule_id: str) -> str:
 
 
 def render(result: AuditResult, options: "RenderOptions | None" = None) -> str:
+    return "".join(stream(result, options))
+
+
+CHUNK_CHARS = 1 << 16  # cases are written in pieces of about this size
+
+
+def stream(result: AuditResult, options: "RenderOptions | None" = None) -> Iterator[str]:
+    """The JSON report in pieces, case by case: the text of ``json.dumps(report_dict(result),
+    indent=2)`` to the byte, without building the dict of every case (a scan's cases
+    may be read back one by one from the spool).  The findings count in ``stats``
+    comes after the cases, so it is counted on the way."""
     timings = bool(options and options.timings)
+    shell = report_dict(replace(result, cases=()), timings=timings)
     # raw C1/bidi characters escaped: the same values, inert when the file is printed
-    return json_text(json.dumps(report_dict(result, timings=timings), indent=2, ensure_ascii=False)) + "\n"
+    text = json_text(json.dumps(shell, indent=2, ensure_ascii=False))
+    marker = '\n  "cases": []'  # the top-level key: nothing before it holds text of the scan's
+    at = text.index(marker) + len(marker) - 1
+    findings = 0
+    if not len(result.cases):
+        yield text[:at + 1]
+    else:
+        yield text[:at] + "\n"
+        parts: list[str] = []
+        size = 0
+        for i, case in enumerate(result.cases):
+            findings += len(case.findings)
+            piece = ("    " if i == 0 else ",\n    ") + json.dumps(case_dict(case), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            parts.append(piece)
+            size += len(piece)
+            if size >= CHUNK_CHARS:
+                yield json_text("".join(parts))
+                parts, size = [], 0
+        parts.append("\n  ]")
+        yield json_text("".join(parts))
+    tail = text[at + 1:]
+    if findings:  # the shell counted none: its stats' findings is the only "findings" key of the tail at 4 spaces
+        key = '\n    "findings": 0'
+        k = tail.index(key)
+        tail = tail[:k] + f'\n    "findings": {findings}' + tail[k + len(key):]
+    yield tail + "\n"
 
 
 def case_relative(path: str, case_id: str) -> str:

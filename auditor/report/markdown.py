@@ -16,6 +16,8 @@ recorded one (``--timestamp``), everything sorted.
 
 from __future__ import annotations
 
+from auditor.spool import sorted_by_id
+
 import os
 
 import re
@@ -177,7 +179,7 @@ def _scope(result: AuditResult) -> list[str]:
         "| Case | Document | Pages | OCR'd pages | SHA-256 | Status |",
         "|---|---|---:|---|---|---|",
     ]
-    for case in sorted(result.cases, key=lambda c: c.id):
+    for case in sorted_by_id(result.cases):
         for d in sorted(case.documents, key=lambda d: d.path):
             sha = code(d.sha256[:SHORT_SHA]) if d.sha256 else "—"
             lines.append(

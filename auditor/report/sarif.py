@@ -31,6 +31,8 @@ Documents that could not be read become ``toolExecutionNotifications``.
 
 from __future__ import annotations
 
+from auditor.spool import sorted_by_id
+
 import json
 import os
 import re
@@ -402,7 +404,7 @@ def sarif_log(result: AuditResult, base_dir: str | None = None) -> dict[str, Any
         "properties": {
             "cases": [
                 {"id": c.id, "score": c.score, "documents": len(c.documents), "findings": len(c.findings)}
-                for c in sorted(result.cases, key=lambda c: c.id)
+                for c in sorted_by_id(result.cases)
             ],
             "notes": list(result.notes) + ([f"{dropped} finding(s) of the lowest severity left out: "
                                              f"GitHub accepts at most {MAX_RESULTS} results per run"] if dropped else []),

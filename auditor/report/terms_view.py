@@ -5,6 +5,8 @@ one row per case and one column per term).  Pure functions of the frozen result.
 
 from __future__ import annotations
 
+from auditor.spool import sorted_by_id
+
 import io
 import json
 from typing import Any, Sequence
@@ -194,7 +196,7 @@ def html_section(result: AuditResult) -> list[str]:
     from auditor.report.html import esc
     from auditor.report.json_ import case_label
 
-    cases = [c for c in sorted(result.cases, key=lambda c: c.id) if c.terms is not None]
+    cases = [c for c in sorted_by_id(result.cases) if c.terms is not None]
     if not cases:
         return []
     out = ['<section id="terms">', "<h2>Key terms</h2>"]
@@ -250,7 +252,7 @@ def render_terms(result: AuditResult, fmt: str, width: int = 100) -> str:
     """``auditor terms``: the sheets of every case as a table, JSON or CSV."""
     from auditor.report.json_ import case_label
 
-    cases = sorted(result.cases, key=lambda c: c.id)
+    cases = sorted_by_id(result.cases)
     if fmt == "json":
         data = [{"case": case_label(result, c.id), "terms": sheet_dict(c.terms or TermSheet())} for c in cases]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
