@@ -338,32 +338,16 @@ def read_case_file(case_dir: Path) -> CaseFile:
         checker.err(m["name"], f"name: '{name}' is not a usable case name (no surrounding spaces, not '.' or '..')")
         name = None
     documents: list[str] = []
-    if "documents" in m:
-        seq = m["documents"]
-        if not isinstance(seq, yaml.SequenceNode) or not seq.value:
-            checker.err(seq, "documents must be a non-empty list of file names in the case folder")
+    for item, doc in _string_list(checker, m, "documents", "file names in the case folder"):
+        if "/" in doc or "\\" in doc or doc.startswith("."):
+            checker.err(item, f"documents: '{doc}' must be a file name in the case folder, not a path")
+        elif not (case_dir / doc).is_file():
+            checker.err(item, f"documents: '{doc}' is not a file in {case_dir.name}/",
+                        _suggest(doc, sorted(p.name for p in case_dir.iterdir() if p.is_file())))
         else:
-            for item in seq.value:
-                doc = checker.string(item, "documents[]")
-                if doc is None:
-                    continue
-                if "/" in doc or "\\" in doc or doc.startswith("."):
-                    checker.err(item, f"documents: '{doc}' must be a file name in the case folder, not a path")
-                elif not (case_dir / doc).is_file():
-                    checker.err(item, f"documents: '{doc}' is not a file in {case_dir.name}/",
-                                _suggest(doc, sorted(p.name for p in case_dir.iterdir() if p.is_file())))
-                else:
-                    documents.append(doc)
-    ocids: list[str] = []
-    if "ocids" in m:
-        seq = m["ocids"]
-        if not isinstance(seq, yaml.SequenceNode) or not seq.value:
-            checker.err(seq, "ocids must be a non-empty list of OCDS contracting process ids (ocid)")
-        else:
-            for item in seq.value:
-                ocid = checker.string(item, "ocids[]")
-                if ocid is not None and ocid.strip() not in ocids:
-                    ocids.append(ocid.strip())
+            documents.append(doc)
+    ocids = list(dict.fromkeys(o.strip() for _, o in
+                               _string_list(checker, m, "ocids", "OCDS contracting process ids (ocid)")))
     if checker.problems:
         raise RuleFileError(checker.problems)
     target = resolve_pack(ref, case_dir) if ref else None
@@ -373,6 +357,19 @@ def read_case_file(case_dir: Path) -> CaseFile:
             f"shipped packs: {', '.join(shipped_packs()) or 'none'}; or a directory relative to the case folder")
         raise UsageError(f"{path}:{mark.line + 1}:{mark.column + 1}: unknown pack '{ref}' (hint: {hint})")
     return CaseFile(name=name, pack=target, documents=tuple(documents), ocids=tuple(ocids))
+
+
+def _string_list(checker: _Checker, m: dict, key: str, of_what: str) -> list[tuple[Any, str]]:
+    """The strings of the non-empty list ``m[key]`` (absent: none), each with its node."""
+    from auditor.yamlcheck import yaml
+
+    if key not in m:
+        return []
+    seq = m[key]
+    if not isinstance(seq, yaml.SequenceNode) or not seq.value:
+        checker.err(seq, f"{key} must be a non-empty list of {of_what}")
+        return []
+    return [(item, v) for item in seq.value if (v := checker.string(item, f"{key}[]")) is not None]
 
 
 def read_case_pack(case_dir: Path) -> Path | None:
