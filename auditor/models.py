@@ -153,6 +153,11 @@ class Evidence:
             return f"{self.document}{':' + str(self.line) if self.line else ''}#{self.pointer}"
         return f"{self.document}:{self.page}"
 
+    @property
+    def cited(self) -> str:
+        """Where the quote stands, in prose: ``file.pdf p.3``, or ``file.json#/tender/...``."""
+        return self.where if self.pointer is not None else f"{self.document} p.{self.page}"
+
 
 Scalar = str | int | float | bool | None
 

@@ -384,7 +384,7 @@ def _conflicts(contract: Sequence[Fact], events: Sequence[Fact], kinds: dict[str
     found = compare_documents(compared, lambda f: float(_usd(f)), max_spread)
     if found is not None:
         reps, lo, hi, spread = found
-        sides = tuple(f"{f.get('amount')} ({f.document} p.{f.page})" for _, f in reps)
+        sides = tuple(f"{f.get('amount')} ({f.evidence[0].cited})" for _, f in reps)
         out.append(Term((("term", "contract_value"), ("values", sides), ("spread_pct", round(spread * 100, 1))),
                         tuple(f.evidence[0] for _, f in reps)[:MAX_EVIDENCE], round(min(hi[1].confidence, lo[1].confidence), 3)))
     by_event: dict[str, list[Fact]] = defaultdict(list)
@@ -401,7 +401,7 @@ def _conflicts(contract: Sequence[Fact], events: Sequence[Fact], kinds: dict[str
         docs = {d: {f.document for f in v} for d, v in dates.items()}
         if not any(a != b and docs[a] != docs[b] for a in docs for b in docs):
             continue
-        sides = tuple(f"{d} ({v[0].document} p.{v[0].page})" for d, v in sorted(dates.items()))
+        sides = tuple(f"{d} ({v[0].evidence[0].cited})" for d, v in sorted(dates.items()))
         out.append(Term((("term", f"date of {event}"), ("values", sides)),
                         tuple(v[0].evidence[0] for _, v in sorted(dates.items()))[:MAX_EVIDENCE],
                         round(min(v[0].confidence for v in dates.values()), 3)))

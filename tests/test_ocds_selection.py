@@ -151,7 +151,7 @@ def test_limited_procedure_is_medium_and_direct_award_high(tmp_path) -> None:
     finding = next(f for c in result.cases for f in c.findings if c.id.endswith("#m-1"))
     # the score follows the finding's severity, and a JSON member is cited as file#pointer, not as a page
     assert finding.score < next(f for c in result.cases for f in c.findings if c.id.endswith("#m-2")).score
-    assert "m.jsonl#/tender/procurementMethod" in finding.message and "p.1" not in finding.message
+    assert "m.jsonl:1#/tender/procurementMethod" in finding.message and "p.1" not in finding.message  # line 1 of the JSON Lines
 
 
 def test_severity_when_is_validated(tmp_path) -> None:

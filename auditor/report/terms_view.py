@@ -97,9 +97,14 @@ def conflict_text(t: Term) -> str:
     return f"{t.get('term')}: {values}{pct}"
 
 
+def _short_cite(e: Evidence) -> str:
+    """``letter-of-award.pdf p.1`` or ``record.json#/awards/0/value``: the file's name, not its path."""
+    return e.document.rsplit("/", 1)[-1] + e.cited[len(e.document):]
+
+
 def where(evidence: Sequence[Evidence], limit: int = 2) -> str:
     """"letter-of-award.pdf p.1, judgment.pdf p.2 (+1)": the pages a term rests on."""
-    shown = [f"{e.document.rsplit('/', 1)[-1]} p.{e.page}" for e in evidence[:limit]]
+    shown = [_short_cite(e) for e in evidence[:limit]]
     more = len(evidence) - limit
     return ", ".join(shown) + (f" (+{more})" if more > 0 else "")
 
@@ -229,7 +234,7 @@ def html_section(result: AuditResult) -> list[str]:
 
 def _quotes(evidence: Sequence[Evidence], esc) -> str:
     """Each page cited, its verbatim quote on hover."""
-    return ", ".join(f'<span title="{esc(e.quote)}">{esc(e.document.rsplit("/", 1)[-1])} p.{e.page}</span>' for e in evidence[:3])
+    return ", ".join(f'<span title="{esc(e.quote)}">{esc(_short_cite(e))}</span>' for e in evidence[:3])
 
 
 # --- auditor terms ----------------------------------------------------------------------------

@@ -312,7 +312,7 @@ class Evaluator:
             return _Result(False)
         reps, lo, hi, spread = found
         values = {
-            "values": "; ".join(f"{_describe([f], v, body['attr'])} in {f.document} p.{f.page}" for v, f in reps),
+            "values": "; ".join(f"{_describe([f], v, body['attr'])} in {f.evidence[0].cited}" for v, f in reps),
             "spread_pct": spread * 100,
             "max": _describe([hi[1]], hi[0], body["attr"]),
             "min": _describe([lo[1]], lo[0], body["attr"]),
@@ -643,8 +643,10 @@ def make_finding(rule: Rule, case: CaseView, facts: Sequence[Fact], values: dict
         **{k: rule.label(k, v) for k, v in values.items()},
     }
     message = _format(values.get("__message__") or rule.message, fill, rule.id)
-    if first.pointer:  # a JSON member has no page: cite it as renderers do, file.json#/pointer
-        message = message.replace(f"{first.document}, p.{first.page}", f"{first.document}#{first.pointer}")
+    for ev in evidence:  # a JSON member has no page: cite it as renderers do, file.json#/pointer
+        if ev.pointer:
+            for page in (f", p.{ev.page}", f" p.{ev.page}", f" (p.{ev.page})"):
+                message = message.replace(f"{ev.document}{page}", ev.cited)
     if first.row is not None and facts:
         message += _row_clause(facts[0])
     if facts:
