@@ -292,7 +292,7 @@ def test_a_crash_is_exit_4_with_one_line_and_debug_shows_the_traceback(tmp_path:
     """A bug (here: a renderer that raises) exits 4, never 1 (findings)."""
     code = ("import sys; import auditor.report.json_ as j\n"
             "def boom(*a, **k): raise RuntimeError('renderer exploded')\n"
-            "j.render = boom\n"
+            "j.render = j.stream = boom\n"  # JSON is written case by case through stream()
             f"from {entry} import main; main()\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = ["scan", str(EXAMPLE), "-f", "json", "-q", "--cache-dir", str(tmp_path), "--fail-on", "high"]
