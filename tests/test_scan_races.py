@@ -82,7 +82,10 @@ def test_an_interrupted_scan_leaves_a_cache_that_gives_the_no_cache_report(tmp_p
     make_folder(case, "c", 3)
     reference = scan(case, cache=None)
     cache = tmp_path / "cache"
-    proc = subprocess.Popen(cmd(case, cache=cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Ctrl-C at the default disposition, as a terminal gives it: a run started in the background
+    # of a non-interactive shell inherits SIGINT ignored, and a program rightly keeps it so
+    proc = subprocess.Popen(cmd(case, cache=cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while len(entries(cache)) < 5 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
