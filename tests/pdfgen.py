@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -264,3 +265,21 @@ def slow_pdf(path: Path, pages: int = 40, glyphs: int = 60_000) -> Path:
 
 def sizes(folder: Path) -> dict[str, int]:
     return {p.name: os.path.getsize(p) for p in sorted(Path(folder).iterdir())}
+
+
+@lru_cache(maxsize=None)
+def page_words(path: str, page: int) -> str:
+    """The text layer of one page (1-based) as pdfium reads it, whitespace-normalised: an
+    extractor independent of the scan's, to check that a quote stands on its page."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        pg = pdf[page - 1]
+        tp = pg.get_textpage()
+        text = tp.get_text_range()
+        tp.close()
+        pg.close()
+        return " ".join(text.split())
+    finally:
+        pdf.close()

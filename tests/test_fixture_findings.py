@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURE_CASES, ROOT
+from pdfgen import page_words
 
 EXPECTED = yaml.safe_load((ROOT / "fixtures" / "expected.yaml").read_text(encoding="utf-8"))
 HAVE_TESSERACT = shutil.which("tesseract") is not None
@@ -93,22 +94,6 @@ def _page_words(path: str, page: int) -> frozenset[str]:
             p.close()
 
 
-@lru_cache(maxsize=None)
-def _page_text_pdfium(path: str, page: int) -> str:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(path)
-    try:
-        pg = pdf[page - 1]
-        tp = pg.get_textpage()
-        text = tp.get_text_range()
-        tp.close()
-        pg.close()
-        return " ".join(text.split())
-    finally:
-        pdf.close()
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9]+", text.lower())
 
@@ -125,7 +110,7 @@ def test_every_quote_stands_on_its_page(fixtures_report) -> None:
                 if ev["ocr"]:
                     continue  # OCR'd text has no text layer to compare with
                 path = str(FIXTURE_CASES / ev["document"])
-                assert ev["quote"] in _page_text_pdfium(path, ev["page"]), (ev["document"], ev["page"], ev["quote"])
+                assert ev["quote"] in page_words(path, ev["page"]), (ev["document"], ev["page"], ev["quote"])
                 missing = [w for w in _words(ev["quote"]) if w not in _page_words(path, ev["page"])]
                 assert not missing, (ev["document"], ev["page"], missing)
                 checked += 1

@@ -15,7 +15,7 @@ from auditor.models import Severity
 from auditor.options import ScanOptions
 from auditor.pipeline import run_scan
 from auditor.ruleset.schema import RuleFileError, builtin_rules_dir, load_rules
-from tests.pdfgen import text_pdf
+from pdfgen import text_pdf
 
 RULES, _ = load_rules([builtin_rules_dir()])
 

@@ -13,7 +13,6 @@ import contextlib
 import io
 import json
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from auditor.cli import app
 from auditor.extract import patterns, roles
 from auditor.models import Evidence, Fact, Status
 from auditor.terms import TERM_NAMES, build, sheet_dict
+from pdfgen import page_words
 
 ROOT = Path(__file__).resolve().parent.parent
 SAFE_CITY = ROOT / "fixtures" / "cases" / "islamabad-safe-city"
@@ -59,20 +59,8 @@ def sheet(safe_city):
     return case["terms"]
 
 
-@lru_cache(maxsize=None)
 def _page_text(document: str, page: int) -> str:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(SAFE_CITY.parent / document))  # a document's path starts with its case id
-    try:
-        pg = pdf[page - 1]
-        tp = pg.get_textpage()
-        text = tp.get_text_range()
-        tp.close()
-        pg.close()
-        return " ".join(text.split())
-    finally:
-        pdf.close()
+    return page_words(str(SAFE_CITY.parent / document), page)  # a document's path starts with its case id
 
 
 def _flat(text: str) -> str:
