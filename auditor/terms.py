@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from auditor.extract.parties import SHORT_FORM, name_forms
 from auditor.models import Evidence, Fact
 
 TERM_NAMES = ("buyer", "vendors", "lenders", "borrower", "contract_value", "estimates", "financing",
@@ -30,7 +31,6 @@ _NOT_THE_CASE = frozenset({"precedent", "law"})
 _ONCE_EVENTS = frozenset({"award", "contract-signed", "loan-agreement", "judgment"})
 _ESTIMATE_KIND = {"npv-cost": "npv", "estimate": "estimate", "market-price": "market"}
 _BUDGET = re.compile(r"\b(?:budget|allocation|PSDP|ADP)\b", re.I)
-_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?:M/[Ss]\.?\s*)?(?P<short>[A-Z][A-Za-z0-9&.-]{1,9})\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +148,6 @@ def _display(name: str) -> str:
     return name
 
 
-def _forms(name: str) -> tuple[str, ...]:
-    """A name and, if it defines one, its short form: "M/s. Associated Group (M/s. AG)" is also "AG"."""
-    m = _ACRONYM.match(name)
-    return (m.group("name"), m.group("short")) if m else (name,)
-
-
 def _same_firm(a: str, b: str) -> bool:
     """A stricter test than clustering: another spelling, not a longer or shorter name."""
     from rapidfuzz import fuzz
@@ -177,7 +171,7 @@ def _parties(party_facts: Sequence[Fact], names: Sequence[Fact]) -> dict[str, li
         if not name or not role:
             continue
         for members in clusters[role]:
-            if any(name_match(a, b) >= NAME_MATCH for m in members[1] for a in _forms(name) for b in _forms(str(m.get("name")))):
+            if any(name_match(a, b) >= NAME_MATCH for m in members[1] for a in name_forms(name) for b in name_forms(str(m.get("name")))):
                 members[1].append(f)
                 break
         else:
@@ -197,14 +191,14 @@ def _parties(party_facts: Sequence[Fact], names: Sequence[Fact]) -> dict[str, li
             # a list cut short ("M/S A and M", "M/s B (ii) M")
             spellings = [re.sub(r"\s+(?:and|&|\((?:[ivx]{1,4}|[a-z])\))(?:\s+M)?$", "", s) for s in spellings]
             for s in spellings:
-                m = _ACRONYM.match(s)
+                m = SHORT_FORM.match(s)
                 for alias in ((m.group("name"), m.group("short")) if m else (s,)):
                     if alias not in aliases:
                         aliases.append(alias)
             counts = Counter(str(m.get("name")) for m in members)
             # a name that defines its short form ("Associated Group (M/s. AG)") is the canonical one
-            best = max(counts, key=lambda s: (len(_forms(s)) > 1, counts[s], not s.isupper(), len(_forms(s)[0])))
-            terms.append(_term(members, name=_display(_forms(best)[0]), aliases=tuple(sorted(aliases)),
+            best = max(counts, key=lambda s: (len(name_forms(s)) > 1, counts[s], not s.isupper(), len(name_forms(s)[0])))
+            terms.append(_term(members, name=_display(name_forms(best)[0]), aliases=tuple(sorted(aliases)),
                                how=tuple(sorted({str(m.get("how")) for m in members if m.get("how")}))))
         out[role] = terms
     return out

@@ -11,6 +11,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# a name that defines its short form: "M/s. Associated Group (M/s. AG)" is also "AG"
+SHORT_FORM = re.compile(r"^(?P<name>.+?)\s*\((?:M/[Ss]\.?\s*)?(?P<short>[A-Z][A-Za-z0-9&.-]{1,9})\)$")
+
+
+def name_forms(name: str) -> tuple[str, ...]:
+    """A name and, if it defines one, its short form: "M/s. Associated Group (M/s. AG)" is also "AG"."""
+    m = SHORT_FORM.match(name)
+    return (m.group("name"), m.group("short")) if m else (name,)
+
+
 _SUFFIX = (
     r"(?:Co\.?,?\s*Ltd\.?|Co\.?,?\s*Limited|Company\s+Limited|Company|Limited|Ltd\.?|Corporation|Corp\.?|Inc\.?|"
     r"\(Pvt\.?\)\s*(?:Ltd\.?|Limited)|Pvt\.?\s*(?:Ltd\.?|Limited)|Private\s+Limited|LLC|L\.L\.C\.|GmbH|S\.A\.|PLC|plc|"

@@ -417,7 +417,7 @@ class Evaluator:
         the right one (``name_match`` >= min_score, each name also by the short form it
         defines: "Associated Group (AG)" is also "AG").  The left facts lead the
         evidence, then the right ones, so a finding cites both sides."""
-        from auditor.terms import _forms  # the term sheet's reading of a defined short form
+        from auditor.extract.parties import name_forms  # a defined short form is a spelling too
 
         attr = body["attr"]
         left = [f for f in select(self.case, body["left"]) if str(attr_of(self.case, f, attr) or "").strip()]
@@ -430,7 +430,7 @@ class Evaluator:
         best = (-1.0, "", "")
         for a in left_names:
             for b in right_names:
-                score = max(self._name_match(x, y) for x in _forms(a) for y in _forms(b))
+                score = max(self._name_match(x, y) for x in name_forms(a) for y in name_forms(b))
                 if score >= min_score:
                     return _Result(False)
                 if score > best[0]:
