@@ -162,3 +162,80 @@ def test_nearby_negation_lowers_confidence() -> None:
     n = [f for f in near if f.kind == "tendering-waived"][0]
     assert n.status is Status.ASSERTED
     assert n.confidence < p.confidence
+
+
+def _facts(text: str, kind: str, doc_kind: str | None = "judgment"):
+    return [f for f in analyse("j.pdf", "0" * 64, [Page(1, text)], kind=doc_kind).facts if f.kind == kind]
+
+
+def test_items_listed_under_a_partys_lead_in_are_its_words() -> None:
+    text = (
+        "7. In reply, it was urged by the respondents as follows:-\n\n"
+        "(a) that the contract awarded to the company is illegal and void because the Board had no quorum.\n\n"
+        "(b) that the contract was awarded in violation of the rules.\n\n"
+        "8. We find that the contract was awarded without any competition."
+    )
+    illegal = _facts(text, "court-irregularity")
+    assert illegal and all(f.status is Status.REPORTED for f in illegal)
+    waived = _facts(text, "tendering-waived")
+    assert Status.ASSERTED in [f.status for f in waived]  # the numbered paragraph is the court's again
+
+
+def test_a_passive_with_a_party_as_agent_is_reported_speech() -> None:
+    found = statuses("It was submitted and argued by counsel for the appellants that the tender process was vitiated.",
+                     "court-irregularity", "judgment")
+    assert found and Status.ASSERTED not in found
+
+
+def test_a_condition_inside_the_trigger_span_is_hypothetical() -> None:
+    text = ("The Secretary shall trace the file of the scheme, i.e. PC-I, etc. and if record is not made available, "
+            "a case shall be registered with the police.")
+    assert Status.ASSERTED not in statuses(text, "feasibility-missing")
+
+
+def test_a_stated_absence_keeps_its_attribution_and_modality() -> None:
+    reported = statuses("Learned counsel contended that no open auction was held and only sealed offers were obtained.",
+                        "tendering-waived", "judgment")
+    assert reported and Status.ASSERTED not in reported
+    hypothetical = statuses("Moreover, if the reserve price had been disclosed, no bid would have been received.",
+                            "tendering-waived", "judgment")
+    assert Status.ASSERTED not in hypothetical
+    assert Status.ASSERTED in statuses("It is admitted that no public auction was held for the plots.",
+                                       "tendering-waived", "judgment")
+
+
+def test_an_auction_set_aside_was_held_not_waived() -> None:
+    found = statuses("The executing court ordered that the auction was to be set aside since the debt had been paid.",
+                     "tendering-waived", "judgment")
+    assert Status.ASSERTED not in found
+
+
+def test_a_number_after_an_abbreviation_ends_a_sentence() -> None:
+    from auditor.extract.text import split_sentences
+
+    text = "The plot was leased to respondent No.3. In the reference, it was alleged that he was a front man."
+    assert [s.text for s in split_sentences(text)] == [
+        "The plot was leased to respondent No.3.", "In the reference, it was alleged that he was a front man."]
+    assert len(split_sentences("He relied on Rs. 5 million. See p. 4 of the report.")) == 2
+
+
+def test_project_finance_vocabulary_makes_a_procurement_subject() -> None:
+    filler = [f"{n}. The hearing of the application was adjourned to the next date on the request of the office."
+              for n in range(1, 25)]
+    finding = "25. The Chairman, NAB is directed to proceed against the officials under whom the plants were approved."
+    recap = ["The sponsors of the power projects were paid an advance payment of 14% of the cost.",
+             "The amounts paid to the sponsors were returned during the hearing.",
+             "The power purchase agreements were signed before the plants were set up."]
+    off = _facts(" ".join(filler + [finding]), "court-irregularity")
+    assert off and all(f.status is Status.OFF_TOPIC for f in off)
+    on = _facts(" ".join(filler[:10] + recap + filler[10:] + [finding]), "court-irregularity")
+    assert Status.ASSERTED in [f.status for f in on]
+
+
+def test_an_impersonal_allegation_inside_the_courts_paragraph_reports_only_itself() -> None:
+    text = ("12. The plots were allotted at a concessional rate. In the complaint, it has been alleged that the allottee "
+            "was a front man. The allotment of the plots has been declared illegal and void by this Court.")
+    assert Status.ASSERTED in statuses(text, "court-irregularity", "judgment")
+    opening = ("12. It has been alleged that the allottee was a front man. "
+               "The allotment of the plots is illegal and void.")
+    assert Status.ASSERTED not in statuses(opening, "court-irregularity", "judgment")

@@ -202,10 +202,19 @@ class _Builder:
         money_at = {bisect.bisect_right(starts, m.start()) - 1 for m in CURRENCY_HINT.finditer(self.stream.text)}
         speech_at = {bisect.bisect_right(starts, m.start()) - 1 for m in cue["speech_hint"].finditer(lowered)}
         recent: list[str] = []  # the two sentences before this one
+        argument_list = False  # a party's argument ended "as follows:-": its items are its words
+        last_para = -1
         for idx, s in enumerate(sentences):
             context = " ".join(recent) + " " + s.text
             recent = (recent + [s.text])[-2:]
             quoted = quotes.feed(s.text)
+            opens_para = s.para != last_para or (idx > 0 and _NUMBERED_PARA.fullmatch(sentences[idx - 1].text + " ") is not None)
+            if s.para != last_para:
+                last_para = s.para
+                if argument_list and _SUB_ITEM.match(s.text):
+                    reported_para = s.para  # "(vi) that the approval ... is illegal, void ..."
+                else:
+                    argument_list = False
             scope: SentenceScope | None = None
             families = hits[idx]
             has_money = idx in money_at
@@ -219,10 +228,14 @@ class _Builder:
                     reported_by = "relief sought"
                 scope = SentenceScope(s.text, reported_by=reported_by)
                 self._quoted = quoted
-                if scope.opens_argument and not scope.court_voice:
+                if scope.opens_argument and not scope.court_voice and (scope.litigant_speaks or opens_para):
+                    # an impersonal "it has been alleged" in the middle of the court's own
+                    # paragraph reports that sentence, not the rest of the paragraph
                     reported_para = s.para
+                    argument_list = argument_list or _LEAD_IN.search(s.text) is not None
                 elif scope.court_voice:
                     reported_para = None
+                    argument_list = False
             if cue["contention_rejected"].search(s.text) and (scope is None or not scope.opens_argument):
                 self._court_rejects.add(s.para)
             if families or s.para in self._rejections_pending:
@@ -447,7 +460,11 @@ class _Builder:
                     # the fact is the event's absence: a negated event is asserted, anything else yields nothing
                     if assessment.status is not Status.NEGATED:
                         continue
-                    assessment = Assessment(Status.ASSERTED, None, 0.95)
+                    # the absence is stated: is it asserted, or a party's contention, a hypothesis?
+                    rest = scope.assess(a, b, internal, request=trig.request, negated_event=True)
+                    if rest.status is Status.ASSERTED:
+                        rest = Assessment(Status.ASSERTED, None, 0.95)
+                    assessment = rest
                 if trig.relevance == "procurement" and assessment.status is Status.ASSERTED:
                     assessment = self._relevance(scope, a, b) or assessment
                 attrs: dict[str, object] = dict(trig.attrs)
@@ -686,6 +703,10 @@ def reference_key(number: str) -> str:
 # the parsers' phrase cues (prayers for relief, citations, money roles...) are the pack's:
 # rules/patterns/language.yaml, read through self.pack.cues
 _NUMBERED_PARA = re.compile(r"\s*\d{1,3}\.\s")
+# an item of a list under a lead-in: "(vi)", "b)", "iv.", "(2)", or a bare "that ..."
+_SUB_ITEM = re.compile(r"[\"“‘]*(?:\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|(?:[a-z]|[ivxlc]{1,6})[.)]|that)\s", re.I)
+# a sentence that announces a list: "... argued by the petitioners as follows:-"
+_LEAD_IN = re.compile(r"(?::\s*[-—–]*|\bas\s+follows\W*|\bthe\s+following\W*)$")
 
 
 class _QuoteTracker:

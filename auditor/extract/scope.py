@@ -56,6 +56,9 @@ NEW_CLAUSE_AFTER_AND = frozenset(
 MODAL_WORDS = frozenset(
     "if unless whether would could should may might can suppose supposing assuming hypothetically lest".split()
 )
+_SUBORDINATE_IF = frozenset({"if", "unless", "whether"})
+# a sentence adverb or conjunction before an opening conditional: "Indeed if it were left to him ..."
+_OPENING_CONNECTIVES = frozenset("indeed however moreover but and even thus hence so further furthermore besides also".split())
 # generic statements about how things usually go, not about one procurement
 GENERIC_WORDS = frozenset("typically usually generally often frequently commonly normally ordinarily".split())
 DEONTIC = frozenset("should would may must can could shall".split())
@@ -66,6 +69,7 @@ MODAL_PHRASES = (
     ("ought", "to"),
     ("provided", "that"),
     ("in", "order", "to"),
+    ("so", "as", "to"),
 )
 PSEUDO_MODAL_NEXT = frozenset(
     "noted mentioned stated pointed observed added seen recalled highlighted relevant appreciated clarified".split()
@@ -90,7 +94,11 @@ _ATTR_PHRASE = re.compile(
     r"|\b(?:it\s+(?:is|was|has\s+been)\s+(?:alleged|contended|argued|claimed|averred|urged))\b"
     r"|\b(?:the\s+)?(?:case|grievance|stance|plea|version|allegation|contention|argument)s?\s+of\s+the\s+"
     r"(?:petitioner|respondent|appellant|complainant|applicant|accused)s?\b"
-    r"|\ballegedly\b|\balleged\s+(?:that|to)\b|\ballegations?\s+(?:of|that)\b",
+    r"|\ballegedly\b|\balleged\s+(?:that|to)\b|\ballegations?\s+(?:of|that)\b"
+    # the passive with its speaker: "it was submitted and argued by the petitioners as follows"
+    rf"|\b{STRONG_SPEECH}\s+(?:on\s+behalf\s+of|by)\s+(?:the\s+)?{PARTY}"
+    rf"|\b(?:submitted|stated|pointed\s+out)\s+(?:on\s+behalf\s+of|by)\s+(?:the\s+)?{PARTY}"
+    r"(?=(?:\s+\S+){0,3}?(?:\s+that\b|\s+as\s+follows|\s*:))",
     re.I,
 )
 _PARTY_RX = re.compile(rf"\b{PARTY}\b", re.I)
@@ -305,12 +313,22 @@ class SentenceScope:
         """Does this sentence report a party's argument (so its paragraph is reported)?"""
         return self._attr is not None and not self.court_voice
 
+    @property
+    def litigant_speaks(self) -> bool:
+        """Is the reported speech a named litigant's or counsel's ("learned counsel
+        contended"), not an impersonal or a document's ("in the reference, it has
+        been alleged")?"""
+        return self._attr is not None and self._attr[2]
+
     # -- the assessment ---------------------------------------------------------
 
-    def assess(self, start: int, end: int, internal: Sequence[tuple[int, int]] = (), *, request: bool = False) -> Assessment:
+    def assess(self, start: int, end: int, internal: Sequence[tuple[int, int]] = (), *, request: bool = False,
+               negated_event: bool = False) -> Assessment:
         """Status of the trigger at [start, end).  ``request``: the fact is itself a
         request or directive, so deontic modals ("should be kept low profile") and
-        a non-litigant's "asked/insisted that" belong to it."""
+        a non-litigant's "asked/insisted that" belong to it.  ``negated_event``: the
+        fact is an event's absence ("no public auction was held"), already found
+        negated: only modality and attribution are assessed."""
         toks = self.tokens
         ti = next((i for i, t in enumerate(toks) if t.end > start), len(toks))
         tj = next((i for i, t in enumerate(toks) if t.start >= end), len(toks))
@@ -318,40 +336,47 @@ class SentenceScope:
             return Assessment(Status.ASSERTED)
         c_lo, c_hi = _clause_bounds(toks, ti, tj)
 
-        # negation: cues inside the trigger (not marked internal)
-        for i in range(ti, tj):
-            if toks[i].lower in NEG_WORDS or toks[i].lower in NEG_VERBS:
-                if _inside(toks[i].start, internal) or _is_pseudo_negation(toks, i):
-                    continue
-                return Assessment(Status.NEGATED, toks[i].text)
-        # a denial: "it is incorrect that ...", "it is denied that ..."
-        dm = _DENIAL.search(self.text, 0, start)
-        if dm and not _has_boundary_between(toks, dm.end(), start):
-            return Assessment(Status.NEGATED, dm.group(1))
-        # "failed to establish that ...", "could not make out a case that ..."
-        nm = _NOTHING_TO_SHOW.search(self.text, 0, start)
-        if nm and not _has_boundary_between(toks, nm.end(), start):
-            return Assessment(Status.NEGATED, "nothing to show")
-        fm = _FAILED_TO_SHOW.search(self.text, 0, start)
-        if fm and not _has_boundary_between(toks, fm.end(), start):
-            return Assessment(Status.NEGATED, fm.group(0).split()[0])
-        # negation before the trigger, in its clause.  A determiner-like cue ("no",
-        # "without") negates only the phrase it opens; a verbal one ("not", "never",
-        # "refused") the rest of its clause.
-        for i in range(max(c_lo, ti - PRE_WINDOW), ti):
-            t = toks[i].lower
-            if (t in NEG_WORDS or t in NEG_VERBS) and not _is_pseudo_negation(toks, i):
-                if t in DET_NEG and ti - i > DET_NEG_WINDOW:
-                    continue
-                return Assessment(Status.NEGATED, toks[i].text)
-        # negation after the trigger, when the trigger is the subject of a predicate
-        post = range(tj, min(c_hi, tj + POST_WINDOW))
-        if len(post) and any(toks[k].lower in POST_AUX for k in list(post)[:3]):
-            for i in post:
-                t = toks[i].lower
-                if (t in NEG_WORDS or t in NEG_VERBS) and t != "without" and not _is_pseudo_negation(toks, i):
+        if not negated_event:  # (for an absence, the negation is the fact itself)
+            # negation: cues inside the trigger (not marked internal)
+            for i in range(ti, tj):
+                if toks[i].lower in NEG_WORDS or toks[i].lower in NEG_VERBS:
+                    if _inside(toks[i].start, internal) or _is_pseudo_negation(toks, i):
+                        continue
                     return Assessment(Status.NEGATED, toks[i].text)
+            # a denial: "it is incorrect that ...", "it is denied that ..."
+            dm = _DENIAL.search(self.text, 0, start)
+            if dm and not _has_boundary_between(toks, dm.end(), start):
+                return Assessment(Status.NEGATED, dm.group(1))
+            # "failed to establish that ...", "could not make out a case that ..."
+            nm = _NOTHING_TO_SHOW.search(self.text, 0, start)
+            if nm and not _has_boundary_between(toks, nm.end(), start):
+                return Assessment(Status.NEGATED, "nothing to show")
+            fm = _FAILED_TO_SHOW.search(self.text, 0, start)
+            if fm and not _has_boundary_between(toks, fm.end(), start):
+                return Assessment(Status.NEGATED, fm.group(0).split()[0])
+            # negation before the trigger, in its clause.  A determiner-like cue ("no",
+            # "without") negates only the phrase it opens; a verbal one ("not", "never",
+            # "refused") the rest of its clause.
+            for i in range(max(c_lo, ti - PRE_WINDOW), ti):
+                t = toks[i].lower
+                if (t in NEG_WORDS or t in NEG_VERBS) and not _is_pseudo_negation(toks, i):
+                    if t in DET_NEG and ti - i > DET_NEG_WINDOW:
+                        continue
+                    return Assessment(Status.NEGATED, toks[i].text)
+            # negation after the trigger, when the trigger is the subject of a predicate
+            post = range(tj, min(c_hi, tj + POST_WINDOW))
+            if len(post) and any(toks[k].lower in POST_AUX for k in list(post)[:3]):
+                for i in post:
+                    t = toks[i].lower
+                    if (t in NEG_WORDS or t in NEG_VERBS) and t != "without" and not _is_pseudo_negation(toks, i):
+                        return Assessment(Status.NEGATED, toks[i].text)
 
+        # a condition opened inside the trigger's own span: "the record i.e. PC-1, etc. and
+        # if record is not made available" (the gap between the object and its predicate
+        # crossed into a conditional clause)
+        for i in range(ti + 1, tj):
+            if toks[i].lower in _SUBORDINATE_IF and not _inside(toks[i].start, internal):
+                return Assessment(Status.HYPOTHETICAL, toks[i].text)
         # modality: a conditional / modal cue in the clause before the trigger,
         # or a conditional clause opening the sentence that contains the trigger
         for i in range(c_lo, ti):
@@ -379,7 +404,8 @@ class SentenceScope:
         for m in _CAPABILITY.finditer(self.text, max(0, start - 160), start):
             if not _has_boundary_between(toks, m.end(), start):
                 return Assessment(Status.HYPOTHETICAL, m.group(1))
-        if toks and toks[0].lower in {"if", "unless", "where", "whether", "should"} and ti < self._first_comma():
+        lead = 1 if len(toks) > 1 and toks[0].lower in _OPENING_CONNECTIVES else 0  # "Indeed if ..."
+        if len(toks) > lead and toks[lead].lower in {"if", "unless", "where", "whether", "should"} and ti < self._first_comma():
             return Assessment(Status.HYPOTHETICAL, toks[0].text)
         # "..., if any" / "(if any)" right after the trigger
         after = [t.lower for t in toks[tj : tj + 3] if t.lower not in {",", "("}]

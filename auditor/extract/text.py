@@ -239,7 +239,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if len(word) == 1 and word.isalpha():
         return True  # an initial: "M. Ali"
     if "." in word and all(len(part) <= 3 for part in word.split(".") if part):
-        return True  # "c.p", "s.r.o", "u.s"
+        # "c.p", "s.r.o", "u.s" — but "No.1." / "Rs.50." end in a number, and a number ends a sentence
+        return not (word.split(".")[-1].isdigit() and word.split(".")[0] in _ABBREVIATIONS)
     return False
 
 
