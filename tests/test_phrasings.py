@@ -225,3 +225,79 @@ def test_judgment_and_urgency_phrasing_is_recognised(kind: str, text: str) -> No
 @pytest.mark.parametrize("kind,text", [(k, t) for src in (NEG_JUDGMENTS, NEG_URGENCY) for k, ts in src.items() for t in ts])
 def test_judgment_and_urgency_look_alike_is_not_asserted(kind: str, text: str) -> None:
     assert not _asserted(text, kind)
+
+
+# Further phrasings, each of a construction the patterns once missed or over-read:
+# an offer-noun after "inviting", a contrast ("rather than open auction"), any verb
+# before "through negotiation", "shall hold an inquiry", the active voice of a study
+# not done, "in the absence of", an idea "brought ... by" the vendor, "insisted on secrecy".
+POS_CONSTRUCTIONS = {
+ "tendering-waived": [
+  "The plots were disposed of through negotiation rather than open auction.",
+  "The lease was granted to the respondent without inviting offers from the public.",
+  "Quotations were not called for before the purchase of the generators.",
+  "The department did not advertise the tender in any newspaper.",
+  "Open bidding was given a go-by.",
+  "The Authority allotted the plot to the respondent instead of auctioning it.",
+  "The services were hired on the basis of direct negotiation with the firm.",
+ ],
+ "court-irregularity": [
+  "The Chairman NAB shall hold an inquiry into the award of the contract and fix responsibility.",
+ ],
+ "feasibility-missing": [
+  "The project was launched before any feasibility study had been carried out.",
+  "The project was started in the absence of a feasibility study.",
+  "The Planning Commission had not approved the PC-I when the contract was signed.",
+ ],
+ "urgency-invoked": [
+  "Due to the critical security situation, the normal procurement procedure was not followed.",
+ ],
+ "secrecy-request": [
+  "It was requested that the negotiations be kept confidential.",
+  "The Ministry insisted on secrecy in the matter of the contract.",
+  "The Ministry asked that no information about the contract be shared with the media.",
+ ],
+ "unsolicited-proposal": [
+  "The proposal was submitted by the firm without any invitation from the Government.",
+  "The idea of the project was brought to the Ministry by the Chinese company itself.",
+  "The respondent firm came forward with an offer to set up the plant.",
+ ],
+}
+NEG_CONSTRUCTIONS = {
+ "tendering-waived": [
+  "Rather than a single supplier, three firms were invited to bid and the lowest was selected.",
+  "The procurement was made through open competitive bidding instead of direct contracting.",
+  "The petitioner contended that the contract was awarded without inviting offers.",
+  "The Authority may, in an emergency, procure without inviting offers under rule 42.",
+  "Offers were invited through the PPRA website.",
+ ],
+ "court-irregularity": [
+  "The Chairman NAB shall not proceed against the officials without the leave of the Court.",
+ ],
+ "feasibility-missing": [
+  "In the absence of a feasibility study, no project can be approved by the CDWP.",
+  "The contract was signed after the feasibility study had been approved by ECNEC.",
+  "The PC-I was prepared and approved before any contract was signed.",
+ ],
+ "secrecy-request": [
+  "The Court insisted on transparency in the award of the contract.",
+ ],
+}
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in POS_CONSTRUCTIONS.items() for t in ts])
+def test_construction_is_recognised(kind: str, text: str) -> None:
+    facts = analyse("t.pdf", "0" * 64, [Page(1, text)], kind="judgment").facts
+    assert any(f.kind == kind and f.status is Status.ASSERTED for f in facts)
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in NEG_CONSTRUCTIONS.items() for t in ts])
+def test_construction_look_alike_is_not_asserted(kind: str, text: str) -> None:
+    facts = analyse("t.pdf", "0" * 64, [Page(1, text)], kind="judgment").facts
+    assert not any(f.kind == kind and f.status is Status.ASSERTED for f in facts)
+
+
+def test_a_fair_price_is_a_benchmark_not_a_second_contract_price() -> None:
+    text = "The contract was concluded at Rs. 900 million although the engineer had assessed its fair price at Rs. 450 million."
+    roles = {f.get("value"): f.get("role") for f in analyse("t.pdf", "0" * 64, [Page(1, text)]).facts if f.kind == "money"}
+    assert roles == {900_000_000.0: "contract-price", 450_000_000.0: "market-price"}

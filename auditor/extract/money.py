@@ -774,6 +774,8 @@ _ROLE_CUES: tuple[tuple[str, str], ...] = (
     ("market-price", r"prevailing\s+market(?:\s+(?:price|value|rate|cost)s?)?"),
     ("market-price", r"(?:open\s+|international\s+)?market\s+(?:price|value|rate|cost)s?"),
     ("market-price", r"prevailing\s+(?:price|rate)s?"),
+    # a benchmark the price is measured against: "assessed its fair price at Rs. 450 million"
+    ("market-price", r"(?:fair|reasonable|realistic|justifiable)\s+(?:market\s+)?(?:price|value|cost|rate)s?"),
     ("market-price", r"market"),
     # loan-amount
     ("loan-amount", r"buyer'?s?\s+credit|supplier'?s?\s+credit|concessional\s+loan"),

@@ -57,6 +57,7 @@ MODAL_WORDS = frozenset(
     "if unless whether would could should may might can suppose supposing assuming hypothetically lest".split()
 )
 _SUBORDINATE_IF = frozenset({"if", "unless", "whether"})
+_CONTRAST = frozenset({("rather", "than"), ("instead", "of"), ("lieu", "of"), ("place", "of")})
 # a sentence adverb or conjunction before an opening conditional: "Indeed if it were left to him ..."
 _OPENING_CONNECTIVES = frozenset("indeed however moreover but and even thus hence so further furthermore besides also".split())
 # generic statements about how things usually go, not about one procurement
@@ -362,7 +363,15 @@ class SentenceScope:
                 if (t in NEG_WORDS or t in NEG_VERBS) and not _is_pseudo_negation(toks, i):
                     if t in DET_NEG and ti - i > DET_NEG_WINDOW:
                         continue
+                    if t == "no" and any(x.lower in {"and", "but"} for x in toks[i + 2 : ti]):
+                        continue  # "there was no time to invite bids and [it] awarded the contract directly"
                     return Assessment(Status.NEGATED, toks[i].text)
+            # a contrast: the trigger names what was not done — "rather than a single supplier,
+            # three firms were invited", "open bidding instead of direct contracting"
+            for i in range(max(0, ti - 4), ti - 1):
+                if (toks[i].lower, toks[i + 1].lower) in _CONTRAST and not _inside(toks[i].start, internal) \
+                        and all(t.text[:1].isalnum() for t in toks[i + 2 : ti]):
+                    return Assessment(Status.NEGATED, f"{toks[i].text} {toks[i + 1].text}")
             # negation after the trigger, when the trigger is the subject of a predicate
             post = range(tj, min(c_hi, tj + POST_WINDOW))
             if len(post) and any(toks[k].lower in POST_AUX for k in list(post)[:3]):
