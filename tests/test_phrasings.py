@@ -301,3 +301,37 @@ def test_a_fair_price_is_a_benchmark_not_a_second_contract_price() -> None:
     text = "The contract was concluded at Rs. 900 million although the engineer had assessed its fair price at Rs. 450 million."
     roles = {f.get("value"): f.get("role") for f in analyse("t.pdf", "0" * 64, [Page(1, text)]).facts if f.kind == "money"}
     assert roles == {900_000_000.0: "contract-price", 450_000_000.0: "market-price"}
+
+
+# Inside a judgment about a procurement: what the court sets aside must be a procurement
+# object, a rule of law cited with its case is that case's holding, a person appointed to a
+# post is not a contract awarded; an operative "is cancelled" and "shall be re-auctioned" are orders.
+_PROCUREMENT_CASE = " ".join(
+    f"{n}. The contract for the supply of equipment was awarded after the tender was opened and the bids evaluated."
+    for n in range(1, 22))
+IN_CASE_NOT_ASSERTED = [
+    ("court-irregularity", "The impugned judgment of the High Court is set aside and the appeal is allowed."),
+    ("court-irregularity", "The conviction of the accused is set aside and he is acquitted."),
+    ("court-irregularity", "A contract awarded in violation of the rules is void, as held in Ramzan v. State (PLD 2010 SC 1)."),
+    ("tendering-waived", "The petitioner was directly appointed as Assistant Director in BPS-17."),
+]
+IN_CASE_ASSERTED = [
+    ("court-irregularity", "The lease in favour of the company is cancelled."),
+    ("court-irregularity", "The land shall be re-auctioned through open bidding."),
+    ("court-irregularity", "We hold that the award of the contract to respondent No.5 was illegal and the same is set aside."),
+]
+
+
+def _in_case(kind: str, text: str) -> list[Status]:
+    facts = analyse("j.pdf", "0" * 64, [Page(1, f"{_PROCUREMENT_CASE} 22. {text}")], kind="judgment").facts
+    return [f.status for f in facts if f.kind == kind and text[:25] in f.evidence[0].quote]
+
+
+@pytest.mark.parametrize("kind,text", IN_CASE_NOT_ASSERTED)
+def test_in_a_procurement_case_look_alike_is_not_asserted(kind: str, text: str) -> None:
+    assert Status.ASSERTED not in _in_case(kind, text)
+
+
+@pytest.mark.parametrize("kind,text", IN_CASE_ASSERTED)
+def test_in_a_procurement_case_order_is_asserted(kind: str, text: str) -> None:
+    assert Status.ASSERTED in _in_case(kind, text)

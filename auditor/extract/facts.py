@@ -226,6 +226,8 @@ class _Builder:
                     reported_by = "argument paragraph"
                 elif cue["relief"].match(s.text):
                     reported_by = "relief sought"
+                elif _DOCTRINE.search(s.text) and cue["citation"].search(s.text):
+                    reported_by = "precedent cited"  # "..., as held in Ramzan v. State (PLD 2010 SC 1)"
                 scope = SentenceScope(s.text, reported_by=reported_by)
                 self._quoted = quoted
                 if scope.opens_argument and not scope.court_voice and (scope.litigant_speaks or opens_para):
@@ -705,6 +707,8 @@ def reference_key(number: str) -> str:
 _NUMBERED_PARA = re.compile(r"\s*\d{1,3}\.\s")
 # an item of a list under a lead-in: "(vi)", "b)", "iv.", "(2)", or a bare "that ..."
 _SUB_ITEM = re.compile(r"[\"“‘]*(?:\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|(?:[a-z]|[ivxlc]{1,6})[.)]|that)\s", re.I)
+# a rule of law stated with the case that laid it down: another case's holding, not this one's
+_DOCTRINE = re.compile(r"\b(?:as|it\s+(?:was|has\s+been|is))\s+(?:held|observed|laid\s+down|ruled|settled)\s+(?:by\s+(?:this|the|a)\s+\w+(?:\s+\w+)?\s+)?in\b", re.I)
 # a sentence that announces a list: "... argued by the petitioners as follows:-"
 _LEAD_IN = re.compile(r"(?::\s*[-—–]*|\bas\s+follows\W*|\bthe\s+following\W*)$")
 
