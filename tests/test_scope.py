@@ -239,3 +239,16 @@ def test_an_impersonal_allegation_inside_the_courts_paragraph_reports_only_itsel
     opening = ("12. It has been alleged that the allottee was a front man. "
                "The allotment of the plots is illegal and void.")
     assert Status.ASSERTED not in statuses(opening, "court-irregularity", "judgment")
+
+
+@pytest.mark.parametrize("frame", [
+    "There can be no doubt that", "There can be little doubt about the fact that", "It cannot be denied that",
+    "It can hardly be disputed that", "It is not disputed that", "It can safely be said that",
+])
+def test_a_certainty_frame_asserts_what_follows(frame: str) -> None:
+    assert statuses(f"{frame} the contract was awarded without tender.", "tendering-waived", "judgment") == [Status.ASSERTED]
+
+
+@pytest.mark.parametrize("frame", ["It cannot be said that", "It is denied that"])
+def test_a_denying_frame_negates_what_follows(frame: str) -> None:
+    assert statuses(f"{frame} the contract was awarded without tender.", "tendering-waived", "judgment") == [Status.NEGATED]

@@ -129,6 +129,19 @@ _ASKED_TO_SHOW = re.compile(
 _DENIAL = re.compile(
     r"\b(incorrect|untrue|false|baseless|denied|wrong|misconceived)\s+(?:to\s+say\s+)?that\b", re.I
 )
+# a frame that asserts what follows, though it holds a negation or a modal: "there can be
+# no doubt that", "it cannot be denied that", "it is not disputed that", "it can safely be
+# said that" (but "it cannot be said that" denies it, and is not one of these)
+_CERTAINTY = re.compile(
+    r"\bthere\s+(?:can|could|is|was)\s+(?:be\s+)?(?:little|no)\s+(?:doubt|dispute|denying)"
+    r"|\b(?:cannot|can\s+not|could\s+not|can't|couldn't)\s+be\s+(?:denied|disputed|doubted|gainsaid|overlooked|ignored|questioned|lost\s+sight\s+of)"
+    r"|\b(?:can|could)\s+hardly\s+be\s+(?:denied|disputed|doubted|gainsaid|questioned)"
+    r"|\b(?:is|was|are|were)\s+not\s+(?:in\s+dispute|disputed|denied|controverted)"
+    r"|\b(?:has|have)\s+not\s+been\s+(?:disputed|denied|controverted)"
+    r"|\b(?:none|nobody|no\s+one)\s+(?:can|could)\s+(?:deny|dispute|doubt)"
+    r"|\b(?:can|could)\s+(?:safely\s+|fairly\s+|thus\s+|therefore\s+|now\s+|well\s+)?be\s+(?:said|concluded|held|seen|observed|inferred)\b(?=\s+that)",
+    re.I,
+)
 # an aim, not an act: "a petition seeking to set aside the award", "attempted to bypass"
 _SEEKING_TO = re.compile(
     r"\b(seek\w*|sought|pray\w*|ask\w*|request\w*|want\w*|intend\w*|plan\w*|attempt\w*|tr(?:y|ied|ies|ying)|aim\w*)\s+to\s*$",
@@ -336,6 +349,7 @@ class SentenceScope:
         if ti >= len(toks):
             return Assessment(Status.ASSERTED)
         c_lo, c_hi = _clause_bounds(toks, ti, tj)
+        frames = [m.span() for m in _CERTAINTY.finditer(self.text, 0, start)]
 
         if not negated_event:  # (for an absence, the negation is the fact itself)
             # negation: cues inside the trigger (not marked internal)
@@ -346,7 +360,7 @@ class SentenceScope:
                     return Assessment(Status.NEGATED, toks[i].text)
             # a denial: "it is incorrect that ...", "it is denied that ..."
             dm = _DENIAL.search(self.text, 0, start)
-            if dm and not _has_boundary_between(toks, dm.end(), start):
+            if dm and not _has_boundary_between(toks, dm.end(), start) and not _inside(dm.start(1), frames):
                 return Assessment(Status.NEGATED, dm.group(1))
             # "failed to establish that ...", "could not make out a case that ..."
             nm = _NOTHING_TO_SHOW.search(self.text, 0, start)
@@ -360,7 +374,7 @@ class SentenceScope:
             # "refused") the rest of its clause.
             for i in range(max(c_lo, ti - PRE_WINDOW), ti):
                 t = toks[i].lower
-                if (t in NEG_WORDS or t in NEG_VERBS) and not _is_pseudo_negation(toks, i):
+                if (t in NEG_WORDS or t in NEG_VERBS) and not _is_pseudo_negation(toks, i) and not _inside(toks[i].start, frames):
                     if t in DET_NEG and ti - i > DET_NEG_WINDOW:
                         continue
                     if t == "no" and any(x.lower in {"and", "but"} for x in toks[i + 2 : ti]):
@@ -394,7 +408,7 @@ class SentenceScope:
                 return Assessment(Status.HYPOTHETICAL, f"generic '{toks[i].text}'")
             if t in GENERIC_WORDS:
                 return Assessment(Status.HYPOTHETICAL, f"generic '{toks[i].text}'")
-            if t in MODAL_WORDS and not _is_pseudo_modal(toks, i):
+            if t in MODAL_WORDS and not _is_pseudo_modal(toks, i) and not _inside(toks[i].start, frames):
                 if request and t in DEONTIC:
                     continue
                 return Assessment(Status.HYPOTHETICAL, toks[i].text)
