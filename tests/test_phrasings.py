@@ -257,6 +257,15 @@ POS_CONSTRUCTIONS = {
   "The Ministry insisted on secrecy in the matter of the contract.",
   "The Ministry asked that no information about the contract be shared with the media.",
  ],
+ "financing-tied": [
+  "The Department maintained that the loan was available only for Zentrix.",
+  "The credit line was exclusively meant for M/s Delta Rail Corporation.",
+ ],
+ "financing-silent-on-vendor": [
+  "The loan agreement and the facility agreement nowhere mention Zentrix as the supplier.",
+  "There is no reference to M/s Orion Technologies in the loan agreement.",
+  "Huawei is not named in the framework agreement or the loan agreement.",
+ ],
  "unsolicited-proposal": [
   "The proposal was submitted by the firm without any invitation from the Government.",
   "The idea of the project was brought to the Ministry by the Chinese company itself.",
@@ -281,6 +290,14 @@ NEG_CONSTRUCTIONS = {
  ],
  "secrecy-request": [
   "The Court insisted on transparency in the award of the contract.",
+ ],
+ "financing-tied": [
+  "The financing was provided by the Export-Import Bank under a buyer's credit of US$ 180 million.",
+ ],
+ "financing-silent-on-vendor": [
+  "The loan agreement names Huawei as the contractor.",
+  "It is not correct that the loan agreement does not name the supplier.",
+  "The petitioner alleged that the loan agreement did not mention the vendor.",
  ],
 }
 
