@@ -252,3 +252,8 @@ def test_a_certainty_frame_asserts_what_follows(frame: str) -> None:
 @pytest.mark.parametrize("frame", ["It cannot be said that", "It is denied that"])
 def test_a_denying_frame_negates_what_follows(frame: str) -> None:
     assert statuses(f"{frame} the contract was awarded without tender.", "tendering-waived", "judgment") == [Status.NEGATED]
+
+
+def test_a_determiner_negation_ends_at_a_coordination() -> None:
+    text = "The land was purchased without obtaining any independent valuation and without inviting offers through the press."
+    assert statuses(text, "tendering-waived", "judgment") == [Status.ASSERTED]

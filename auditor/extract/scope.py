@@ -377,8 +377,11 @@ class SentenceScope:
                 if (t in NEG_WORDS or t in NEG_VERBS) and not _is_pseudo_negation(toks, i) and not _inside(toks[i].start, frames):
                     if t in DET_NEG and ti - i > DET_NEG_WINDOW:
                         continue
-                    if t == "no" and any(x.lower in {"and", "but"} for x in toks[i + 2 : ti]):
-                        continue  # "there was no time to invite bids and [it] awarded the contract directly"
+                    if t in DET_NEG and any(x.lower in {"and", "but"} for x in toks[i + 2 : ti]):
+                        # the phrase it opens ends at the coordination: "there was no time to invite
+                        # bids and [it] awarded the contract directly", "without any valuation and
+                        # without inviting offers"
+                        continue
                     return Assessment(Status.NEGATED, toks[i].text)
             # a contrast: the trigger names what was not done — "rather than a single supplier,
             # three firms were invited", "open bidding instead of direct contracting"
