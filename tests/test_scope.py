@@ -257,3 +257,27 @@ def test_a_denying_frame_negates_what_follows(frame: str) -> None:
 def test_a_determiner_negation_ends_at_a_coordination() -> None:
     text = "The land was purchased without obtaining any independent valuation and without inviting offers through the press."
     assert statuses(text, "tendering-waived", "judgment") == [Status.ASSERTED]
+
+
+_APPEAL = (
+    "1. This appeal arises from a judgment of the High Court which set aside the lease of a plot granted by the "
+    "Port Trust to the respondent. 2. We have heard the learned counsel and perused the record; the plot was "
+    "advertised and three bids were received. 3. {disposition}"
+)
+
+
+def test_a_lower_courts_finding_reversed_on_appeal_does_not_count() -> None:
+    reversed_ = _APPEAL.format(disposition="Resultantly, this appeal is allowed and the impugned judgment is set aside.")
+    facts = [f for f in analyse("j.pdf", "0" * 64, [Page(1, reversed_)], kind="judgment").facts
+             if f.kind == "court-irregularity" and "lease" in f.evidence[0].quote]
+    assert facts and all(f.status is Status.NEGATED for f in facts)
+    upheld = _APPEAL.format(disposition="Resultantly, this appeal is dismissed.")
+    facts = [f for f in analyse("j.pdf", "0" * 64, [Page(1, upheld)], kind="judgment").facts
+             if f.kind == "court-irregularity" and "lease" in f.evidence[0].quote]
+    assert Status.ASSERTED in [f.status for f in facts]
+
+
+def test_a_precedent_cited_is_not_a_partys_words() -> None:
+    text = "A contract awarded in violation of the rules is void, as held in Ramzan v. State (PLD 2010 SC 1)."
+    facts = [f for f in analyse("j.pdf", "0" * 64, [Page(1, text)], kind="judgment").facts if f.kind == "court-irregularity"]
+    assert facts and all(f.get("speaker") == "precedent" for f in facts)

@@ -119,6 +119,7 @@ class _Builder:
         self._quoted: str | None = None  # is the current sentence inside a quotation (and of what)?
         self._row_evidence: tuple[Evidence, ...] | None = None  # set while a register row's cells are read
         self._contentions: list[tuple[int, int]] = []  # (paragraph, fact index) of a party's contentions
+        self._lower_forum: list[int] = []  # fact indexes of findings made by a lower forum
         self._court_rejects: set[int] = set()  # paragraphs where the court rejects a contention
         self.span_errors: list[str] = []  # see Analysis.span_errors
 
@@ -269,6 +270,7 @@ class _Builder:
         self._reference_numbers(sentences)
         self._apply_rejections()
         self._apply_contention_rejections()
+        self._apply_reversal()
 
     def rows(self, pages: Sequence[Page]) -> None:
         """Facts from register rows (``Page.rows``): every text cell of a row (reason,
@@ -333,7 +335,7 @@ class _Builder:
         if self.normative:
             return "law"
         if assessment.status is Status.REPORTED:
-            return "precedent" if assessment.cue == "quoted precedent" else "party"
+            return "precedent" if assessment.cue in ("quoted precedent", "precedent cited") else "party"
         if self._quoted == "precedent":
             return "precedent"
         if self.kind in ("judgment", "audit-report"):
@@ -349,6 +351,24 @@ class _Builder:
             if para in self._court_rejects or para + 1 in self._court_rejects:
                 f = self.facts[index]
                 self.facts[index] = replace(f, status=Status.NEGATED, cue="contention rejected by the court")
+
+    def _apply_reversal(self) -> None:
+        """An appeal allowed against the decision of a lower forum reverses that forum's
+        findings: "a judgment of the High Court which set aside the lease" does not count when
+        the disposition is "the appeal is allowed, the impugned judgment is set aside".  (A
+        finding of the lower forum that the appeal upholds still counts.)"""
+        if not self._lower_forum or self.kind != "judgment":
+            return
+        text = self.stream.text
+        tail = text[max(0, min(len(text) - 4000, int(len(text) * 0.8))):]
+        if not _REVERSAL.search(tail):
+            return
+        from dataclasses import replace
+
+        for index in self._lower_forum:
+            f = self.facts[index]
+            if f.status is Status.ASSERTED:
+                self.facts[index] = replace(f, status=Status.NEGATED, cue="the lower forum's decision, reversed on appeal")
 
     def _para_tail(self, para: int):
         for p, index in reversed(self._para):
@@ -487,7 +507,10 @@ class _Builder:
                     attrs["speaker"] = "court"  # "the Auditor-General found that ..." in a letter or minutes
                 if spec.require_attr and spec.require_attr not in attrs:
                     continue
+                before = len(self.facts)
                 self._add(trig.kind, s, a, b, trig.confidence, self._framed(s, assessment), attrs)
+                if trig.kind == "court-irregularity" and len(self.facts) > before and _lower_forum(s.text, a):
+                    self._lower_forum.append(before)
                 taken.append((trig.kind, a, b))
 
     def _money(self, s: Sentence, scope: SentenceScope) -> None:
@@ -709,6 +732,27 @@ _NUMBERED_PARA = re.compile(r"\s*\d{1,3}\.\s")
 _SUB_ITEM = re.compile(r"[\"“‘]*(?:\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|(?:[a-z]|[ivxlc]{1,6})[.)]|that)\s", re.I)
 # a rule of law stated with the case that laid it down: another case's holding, not this one's
 _DOCTRINE = re.compile(r"\b(?:as|it\s+(?:was|has\s+been|is))\s+(?:held|observed|laid\s+down|ruled|settled)\s+(?:by\s+(?:this|the|a)\s+\w+(?:\s+\w+)?\s+)?in\b", re.I)
+# a finding whose author is a lower forum: "a judgment of the High Court which set aside the lease"
+_LOWER_FORUM = re.compile(
+    r"\b(?:High\s+Court|Division\s+Bench|Single\s+(?:Judge|Bench)|Tribunal|trial\s+court|Banking\s+Court|"
+    r"courts?\s+below|lower\s+(?:court|forum)|Appellate\s+(?:Court|Tribunal|Bench)|District\s+(?:Judge|Court)|"
+    r"Civil\s+(?:Judge|Court))\b", re.I)
+_OWN_VOICE = re.compile(r"\b(?:we|us|this\s+Court|this\s+Bench)\b", re.I)
+# the disposition of an appeal that reverses the decision under appeal
+_REVERSAL = re.compile(
+    r"\b(?:appeals?|petitions?\s+(?:is|are)\s+converted\s+into\s+appeals?\s+and)\s+(?:is\s+|are\s+)?(?:hereby\s+)?(?:accordingly\s+)?(?:allowed|accepted)"
+    r"|\bimpugned\s+(?:judgment|order|decision)s?\b(?:\s+[\w.,()-]+){0,10}?\s+(?:is|are)\s+(?:hereby\s+)?set\s+aside", re.I)
+
+
+def _lower_forum(text: str, a: int) -> bool:
+    """Does a lower forum, not this court, act in the clause before the trigger at ``a``?"""
+    window = text[max(0, a - 100) : a]
+    m = None
+    for m in _LOWER_FORUM.finditer(window):
+        pass
+    return m is not None and not _OWN_VOICE.search(window[m.end() :])
+
+
 # a sentence that announces a list: "... argued by the petitioners as follows:-"
 _LEAD_IN = re.compile(r"(?::\s*[-—–]*|\bas\s+follows\W*|\bthe\s+following\W*)$")
 
