@@ -12,7 +12,8 @@ subprocess, exactly as a user would, then scores:
 * **false alarms** — ``must_not`` rules that fired;
 * **right page**   — found ``must`` entries whose finding cites one of the labelled pages;
 * **quotes verified** — evidence quotes (of every finding in a labelled case) found on
-  their cited page by an independent extractor (pdfplumber), whitespace-normalised;
+  their cited page by an independent extractor (pdfplumber; poppler's pdftotext for a page
+  pdfplumber's parser cannot find), whitespace-normalised;
 * **silence**      — documents of the silence folder with any finding (each a false alarm).
 
 Every miss and every false alarm is listed with its document and page, so a developer can
@@ -93,7 +94,9 @@ class PageText:
         try:
             with pdfplumber.open(pdf) as doc:
                 if not 1 <= page <= len(doc.pages):
-                    return None
+                    # pdfminer's page tree lost pages this PDF has (a damaged tree: it sees
+                    # 21 of 24): poppler, another independent extractor, reads the page
+                    return _poppler_page(pdf, page)
                 p = doc.pages[page - 1]
                 try:
                     text = _norm(p.extract_text() or "")
@@ -106,6 +109,23 @@ class PageText:
                     p.close()
         except Exception:  # an unreadable file: the quote cannot be verified
             return None
+
+
+def _poppler_page(pdf: Path, page: int) -> str | None:
+    """poppler's ``pdftotext`` text of one page, normalised; None without poppler or
+    past the document's last page."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        return None
+    try:
+        out = subprocess.run(["pdftotext", "-q", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                             capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = _norm(out.stdout)
+    return text or None
 
 
 def cells_on_page(text: str, cells: list[dict]) -> bool:
