@@ -352,3 +352,21 @@ def test_in_a_procurement_case_look_alike_is_not_asserted(kind: str, text: str) 
 @pytest.mark.parametrize("kind,text", IN_CASE_ASSERTED)
 def test_in_a_procurement_case_order_is_asserted(kind: str, text: str) -> None:
     assert Status.ASSERTED in _in_case(kind, text)
+
+
+@pytest.mark.parametrize("definition,use", [
+    ("the contract signed with M/s Zentrix Surveillance Ltd (Zentrix)", "Zentrix first wrote to the Home Department in 2013 offering to install the system."),
+    ('the lease given to Associated Group (Pvt.) Ltd (hereinafter called "AG")', "AG approached the Authority on its own with an offer for the plant."),
+])
+def test_a_firms_defined_short_form_is_its_name(definition: str, use: str) -> None:
+    text = f"1. This petition questions {definition}. 2. {use}"
+    facts = [f for f in analyse("j.pdf", "0" * 64, [Page(1, text)], kind="judgment").facts if f.kind == "unsolicited-proposal"]
+    assert [f.status for f in facts] == [Status.ASSERTED]
+    assert facts[0].get("vendor") == use.split()[0]
+    assert use in facts[0].evidence[0].quote  # the quote is the sentence as written, not the masked text
+
+
+def test_a_role_word_in_brackets_is_not_a_name() -> None:
+    text = "1. The works were given to Orion Builders Ltd (Contractor). 2. The Contractor approached the Ministry for payment."
+    facts = [f for f in analyse("j.pdf", "0" * 64, [Page(1, text)], kind="judgment").facts if f.kind == "unsolicited-proposal"]
+    assert facts == []

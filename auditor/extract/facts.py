@@ -23,7 +23,7 @@ from auditor.extract import doctype
 from auditor.extract import patterns as _patterns
 from auditor.extract.patterns import PatternPack, Trigger
 from auditor.extract.money import CURRENCY_HINT, amount_role, find_amounts, find_restatements
-from auditor.extract.parties import GENERIC_VENDOR, core_tokens, find_organisations
+from auditor.extract.parties import _SUFFIX as LEGAL_SUFFIX, GENERIC_VENDOR, core_tokens, find_organisations
 from auditor.extract.roles import OTHER as ROLE_OTHER, amount_of
 from auditor.extract.scope import Assessment, SentenceScope
 from auditor.extract.text import Sentence, Stream, display_quote, split_sentences
@@ -120,6 +120,7 @@ class _Builder:
         self._row_evidence: tuple[Evidence, ...] | None = None  # set while a register row's cells are read
         self._contentions: list[tuple[int, int]] = []  # (paragraph, fact index) of a party's contentions
         self._lower_forum: list[int] = []  # fact indexes of findings made by a lower forum
+        self._aliases: re.Pattern[str] | bool | None = None  # the firms' defined short forms (None: not yet read)
         self._court_rejects: set[int] = set()  # paragraphs where the court rejects a contention
         self.span_errors: list[str] = []  # see Analysis.span_errors
 
@@ -352,6 +353,18 @@ class _Builder:
                 f = self.facts[index]
                 self.facts[index] = replace(f, status=Status.NEGATED, cue="contention rejected by the court")
 
+    def _masked(self, text: str) -> str:
+        """The sentence with every defined short form of a firm ("M/s Zentrix Surveillance Ltd
+        (Zentrix)" ... "Zentrix approached the Ministry") replaced by a run of \\x01 of its
+        length, which the packs' vendor macros read as a firm's name: offsets stay, so the quote
+        and the vendor's name are taken from the sentence itself."""
+        if self._aliases is None:
+            shorts = {m.group("short") for m in _ALIAS_DEF.finditer(self.stream.text)} - _ROLE_WORDS
+            self._aliases = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(shorts, key=len, reverse=True))) + r")\b") if shorts else False
+        if not self._aliases:
+            return text
+        return self._aliases.sub(lambda m: "\x01" * len(m.group()), text)
+
     def _apply_reversal(self) -> None:
         """An appeal allowed against the decision of a lower forum reverses that forum's
         findings: "a judgment of the High Court which set aside the lease" does not count when
@@ -452,6 +465,7 @@ class _Builder:
         sentence (many triggers share one context pattern)."""
         taken: list[tuple[str, int, int]] = []
         low = s.text.lower()
+        masked = self._masked(s.text)
         for trig in triggers:
             if trig.keys and not any(k in low for k in trig.keys):
                 continue
@@ -468,7 +482,7 @@ class _Builder:
                     continue
             if trig.exclude is not None and trig.exclude.search(s.text):
                 continue
-            for m in trig.regex.finditer(s.text):
+            for m in trig.regex.finditer(masked):
                 a, b = m.span()
                 if any(k == trig.kind and a < tb and ta < b for k, ta, tb in taken):
                     continue  # an earlier (stronger) trigger of the same kind covers it
@@ -492,7 +506,7 @@ class _Builder:
                 attrs: dict[str, object] = dict(trig.attrs)
                 attrs["pattern"] = trig.name
                 if "vendor" in m.re.groupindex and m.group("vendor"):
-                    attrs["vendor"] = _clean_vendor(m.group("vendor"))
+                    attrs["vendor"] = _clean_vendor(s.text[m.start("vendor") : m.end("vendor")])
                 if "factor" in m.re.groupindex and m.group("factor"):
                     f = m.group("factor").lower()
                     attrs["factor"] = self.pack.numbers.get(f) or _float(f)
@@ -732,6 +746,15 @@ _NUMBERED_PARA = re.compile(r"\s*\d{1,3}\.\s")
 _SUB_ITEM = re.compile(r"[\"“‘]*(?:\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|(?:[a-z]|[ivxlc]{1,6})[.)]|that)\s", re.I)
 # a rule of law stated with the case that laid it down: another case's holding, not this one's
 _DOCTRINE = re.compile(r"\b(?:as|it\s+(?:was|has\s+been|is))\s+(?:held|observed|laid\s+down|ruled|settled)\s+(?:by\s+(?:this|the|a)\s+\w+(?:\s+\w+)?\s+)?in\b", re.I)
+# a firm's name with the short form it defines: "M/s Zentrix Surveillance Ltd (Zentrix)",
+# "Associated Group (Pvt.) Ltd (hereinafter called "AG")"
+_ALIAS_DEF = re.compile(
+    r"(?:(?-i:M/[Ss])\.?\s*[A-Z][\w&.'’-]*(?:\s+[A-Z&][\w&.'’-]*){0,6}|\b[A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+){0,5}\s+"
+    + LEGAL_SUFFIX + r")\s*\(\s*(?:hereinafter\s+(?:called|referred\s+to\s+as)\s+)?(?:the\s+)?[\"“‘']?"
+    r"(?P<short>[A-Z][A-Za-z0-9&-]{1,14})[\"”’']?\s*\)")
+# short forms that are roles, not names: "the Contractor", "the Company" (the macros read those)
+_ROLE_WORDS = frozenset("Company Contractor Supplier Vendor Firm Consortium Borrower Lender Employer Client Authority "
+                        "Purchaser Seller Buyer Licensee Lessee Licensor Lessor Bidder Agency Pvt Ltd".split())
 # a finding whose author is a lower forum: "a judgment of the High Court which set aside the lease"
 _LOWER_FORUM = re.compile(
     r"\b(?:High\s+Court|Division\s+Bench|Single\s+(?:Judge|Bench)|Tribunal|trial\s+court|Banking\s+Court|"
