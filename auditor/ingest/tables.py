@@ -19,8 +19,10 @@ How (cheap first, since most pages are prose):
    cell's box.  pdfplumber's layout parsing (pdfminer, 1-4 s on such a page) is
    never run; the whole is a few milliseconds to a few tens per page.
 
-Only ruled (lattice) tables are found; a table drawn without lines is left to
-the text-line reading.  The values handed on are plain tuples of strings.
+Only ruled (lattice) tables are found here; a register page where none is
+found is read from its positioned words (``auditor.ingest.stream``: tables
+drawn without lines, and tables on scanned pages).  The values handed on are
+plain tuples of strings.
 """
 
 from __future__ import annotations
@@ -166,6 +168,7 @@ def _segment(edges: list[dict], p: tuple[float, float], q: tuple[float, float], 
 
 MIN_ROWS = 3
 MIN_COLUMNS = 3
+_ROWSPAN = 24  # rows a merged cell may span downwards (a description over its sub-rows)
 
 
 def find_tables(page, textpage) -> list[RawTable]:
@@ -249,10 +252,15 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
             k = bisect.bisect_right(tops, y) - 1
             if k < 0:
                 continue
-            r = rows[k]
-            for j, cell in enumerate(grid[r]):
-                if cell is not None and cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
-                    where = (t, r, j)
+            # a cell merged down over several rows (a description, a header over
+            # two lines) lives in the row of its top: look up through the rows above
+            for kk in range(k, max(-1, k - _ROWSPAN), -1):
+                r = rows[kk]
+                for j, cell in enumerate(grid[r]):
+                    if cell is not None and cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
+                        where = (t, r, j)
+                        break
+                if where:
                     break
             if where:
                 break
@@ -285,16 +293,24 @@ def table_spans(text: str, textpage, tables: list[RawTable], height: float) -> t
     """Offsets of the page text's lines that lie inside the tables' boxes: the
     lines pdfium gives for a table's box, matched (whitespace aside) against
     the page text's lines."""
-    inside: set[str] = set()
-    whole: list[str] = []
+    lines: list[str] = []
     for t in tables:
         x0, top, x1, bottom = t.bbox
         raw = textpage.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top)
-        for line in raw.replace("\r", "\n").split("\n"):
-            key = "".join(line.split())
-            if key:
-                inside.add(key)
-                whole.append(key)
+        lines += raw.replace("\r", "\n").split("\n")
+    return spans_of_lines(text, lines)
+
+
+def spans_of_lines(text: str, lines: list[str]) -> tuple[tuple[int, int], ...]:
+    """Offsets of the page text's lines found (whitespace aside) among ``lines``,
+    the text read inside a table's box."""
+    inside: set[str] = set()
+    whole: list[str] = []
+    for line in lines:
+        key = "".join(line.split())
+        if key:
+            inside.add(key)
+            whole.append(key)
     joined = "\n".join(whole)
     spans: list[tuple[int, int]] = []
     pos = 0
