@@ -116,6 +116,7 @@ def test_unruled_rows_are_verbatim_on_the_page(unruled) -> None:
     path, pages, _ = unruled
     with pdfplumber.open(path) as doc:
         text = _norm(doc.pages[0].extract_text())
+    assert len(pages[0].rows) == len(ROWS)
     for row in pages[0].rows:
         for cell in row.cells:
             for line in cell.split("\n"):

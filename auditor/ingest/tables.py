@@ -168,7 +168,6 @@ def _segment(edges: list[dict], p: tuple[float, float], q: tuple[float, float], 
 
 MIN_ROWS = 3
 MIN_COLUMNS = 3
-_ROWSPAN = 24  # rows a merged cell may span downwards (a description over its sub-rows)
 
 
 def find_tables(page, textpage) -> list[RawTable]:
@@ -228,6 +227,12 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
             tops.append(min(c[1] for c in cells))
             rows.append(r)
         bands.append((tops, rows))
+    # cells reaching below the top of the next row band: merged down over several rows
+    talls = []
+    for (tops, rows), grid in zip(bands, grids):
+        nxt = {r: tops[n + 1] for n, r in enumerate(rows[:-1])}
+        talls.append([(r, j, c) for r, row in enumerate(grid) for j, c in enumerate(row)
+                      if c is not None and r in nxt and c[3] > nxt[r] + 0.5])
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     last_x: dict[tuple[int, int, int], float] = {}
     prev: tuple[int, int, int] | None = None
@@ -252,16 +257,18 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
             k = bisect.bisect_right(tops, y) - 1
             if k < 0:
                 continue
-            # a cell merged down over several rows (a description, a header over
-            # two lines) lives in the row of its top: look up through the rows above
-            for kk in range(k, max(-1, k - _ROWSPAN), -1):
-                r = rows[kk]
-                for j, cell in enumerate(grid[r]):
-                    if cell is not None and cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
+            r = rows[k]
+            for j, cell in enumerate(grid[r]):
+                if cell is not None and cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
+                    where = (t, r, j)
+                    break
+            else:
+                # a cell merged down over several rows (a description over its
+                # sub-rows, a header over two lines) lives in the row of its top
+                for r, j, cell in talls[t]:
+                    if cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
                         where = (t, r, j)
                         break
-                if where:
-                    break
             if where:
                 break
         if where is None:
