@@ -214,7 +214,7 @@ def _plan_pdf(path: Path) -> Path:
     return path
 
 
-def test_ruled_merged_cells_keep_their_text_and_two_row_headers_join(tmp_path) -> None:
+def test_ruled_merged_cells_keep_their_text_and_cover_their_rows_and_two_row_headers_join(tmp_path) -> None:
     pages = _read(_plan_pdf(tmp_path / "plan.pdf"))
     rows = pages[0].rows
     assert rows, "the ruled plan gives rows"
@@ -222,6 +222,8 @@ def test_ruled_merged_cells_keep_their_text_and_two_row_headers_join(tmp_path) -
                                "Estimated Budget Total", "Estimated Budget MOOE")
     books = dict(rows[0].pairs())
     assert books["Program / Project"] == "Books and Journals" and books["Code"] == "A-1"
-    assert dict(rows[1].pairs()) == {"End-User": "IMS", "Mode of Procurement": "Direct Contracting",
+    # the second end-user's row is of the same project, and says so
+    assert dict(rows[1].pairs()) == {"Code": "A-1", "Program / Project": "Books and Journals", "End-User": "IMS",
+                                     "Mode of Procurement": "Direct Contracting",
                                      "Estimated Budget Total": "915,000.00", "Estimated Budget MOOE": "915,000.00"}
-    assert [dict(r.pairs()).get("Code") for r in rows] == ["A-1", None, "A-2", "A-3", "A-4", "A-5", "A-6"]
+    assert [dict(r.pairs()).get("Code") for r in rows] == ["A-1", "A-1", "A-2", "A-3", "A-4", "A-5", "A-6"]

@@ -97,7 +97,8 @@ def _sub_headers(top: Sequence[str | None], below: Sequence[str | None]) -> tupl
         return None
     spans = [j for j in range(len(top)) if top[j] is None or not (top[j] or "").strip()
              or (j + 1 < len(top) and top[j + 1] is None)]
-    filled = [j for j, c in enumerate(below) if c and c.strip()]
+    # (a header cell merged down over both rows is repeated in the lower one)
+    filled = [j for j, c in enumerate(below) if c and c.strip() and c != top[j]]
     if len(filled) < 2 or any(j not in spans for j in filled) or any(_AMOUNTISH.match(below[j] or "") for j in filled):
         return None
     out = []
@@ -105,7 +106,7 @@ def _sub_headers(top: Sequence[str | None], below: Sequence[str | None]) -> tupl
     for j, (t, b) in enumerate(zip(top, below)):
         if t is not None:
             group = header_label(t)
-        own = header_label(b or "")
+        own = header_label(b or "") if b != t else ""
         if own:
             out.append(f"{group} {own}" if group and group != own and (t is None or (j + 1 < len(top) and top[j + 1] is None)) else own)
         else:

@@ -188,8 +188,27 @@ def find_tables(page, textpage) -> list[RawTable]:
     for table, grid, grid_text in zip(sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0])), grids, texts):
         rows: list[tuple[str | None, ...]] = []
         boxes: list[tuple[float, float, float, float]] = []
+        down: dict[int, tuple[float, str]] = {}  # column -> (bottom, text) of a cell merged down over rows
         for row, cells, row_text in zip(table.rows, grid, grid_text):
-            values = tuple(None if cell is None else row_text[j] for j, cell in enumerate(cells))
+            values = []
+            present = [c for c in cells if c is not None]
+            # (the row's own box reaches down as far as its tallest cell)
+            row_top = min((c[1] for c in present), default=0.0)
+            row_bottom = min((c[3] for c in present), default=0.0)
+            for j, cell in enumerate(cells):
+                if cell is not None:
+                    values.append(row_text[j])
+                    if cell[3] > row_bottom + 0.5:
+                        down[j] = (cell[3], row_text[j])
+                    else:
+                        down.pop(j, None)
+                elif j in down and row_top < down[j][0] - 0.5:
+                    # under a cell merged down (a project over its end-users' rows): each
+                    # row it covers is of that project, and says so
+                    values.append(down[j][1])
+                else:
+                    values.append(None)
+            values = tuple(values)
             if all(not v for v in values):
                 continue
             rows.append(values)
