@@ -272,15 +272,20 @@ def _rows(cols: list[_Column], header: list[_Line], data: list[_Line], h: float)
         prev_bottom = line.bottom
     bounds = _gaps(cols, body, bounds)
     # fragments: (line index, column) -> words
-    frags: dict[tuple[int, int], list[Word]] = {}
+    every: dict[tuple[int, int], list[Word]] = {}
     for li, line in enumerate(body):
-        if _TOTAL.search(" ".join(w.text for w in line.words)):
-            continue  # a total line is no procurement (its amounts would join a row)
         for w in line.words:
-            frags.setdefault((li, column(w.cx)), []).append(w)
+            every.setdefault((li, column(w.cx)), []).append(w)
+    # a total line is no procurement: its amounts would join the row above; unless
+    # its words stand in the key column, where they make a row of their own
+    totals = {li for li, line in enumerate(body) if _TOTAL.search(" ".join(w.text for w in line.words))}
+    frags = {k: v for k, v in every.items() if k[0] not in totals}
     key = _key_column(frags, len(cols), body, h)
     if key is None:
         return None
+    frags.update({k: v for k, v in every.items() if k[0] in totals and (k[0], key) in every})
+    # a speck in the key column (a stray mark tesseract read) starts no row
+    frags = {k: v for k, v in frags.items() if k[1] != key or any(ch.isalnum() for w in v for ch in w.text)}
     anchors = sorted(li for (li, c) in frags if c == key)
     if len(anchors) < MIN_ROWS:
         return None
