@@ -212,6 +212,13 @@ def _columns(header: list[_Line], h: float) -> list[_Column]:
     return cols
 
 
+def _line_height(words: list[Word]) -> float:
+    """The height of a line of text: of real words (tesseract boxes specks and
+    dashes too); the upper quartile, since a median is the x-height."""
+    sized = [w.bottom - w.top for w in words if sum(ch.isalnum() for ch in w.text) >= 3] or [w.bottom - w.top for w in words]
+    return statistics.quantiles(sized, n=4)[2] if len(sized) >= 4 else max(sized)
+
+
 def find_stream_tables(words: list[Word]) -> list[RawTable]:
     """The table of a page set in columns without ruling lines (at most one: the
     first header found), or none."""
@@ -220,9 +227,7 @@ def find_stream_tables(words: list[Word]) -> list[RawTable]:
     words = [w for w in words if w.text.strip() and w.bottom > w.top]
     if len(words) < 20:
         return []
-    # the height of a line of text: of real words (tesseract boxes specks and dashes too)
-    sized = [w.bottom - w.top for w in words if sum(ch.isalnum() for ch in w.text) >= 3] or [w.bottom - w.top for w in words]
-    h = statistics.quantiles(sized, n=4)[2] if len(sized) >= 4 else max(sized)  # (a median is x-height)
+    h = _line_height(words)
     lines = _lines(words, h)
     for i, line in enumerate(lines):
         if _is_data(line) or not HEADER_WORDS.search(" ".join(w.text for w in line.words)):
@@ -250,6 +255,7 @@ def find_stream_tables(words: list[Word]) -> list[RawTable]:
 
 
 def _rows(cols: list[_Column], header: list[_Line], data: list[_Line], h: float) -> RawTable | None:
+    """The table under ``header``, its header row first."""
     bounds = [(a.x1 + b.x0) / 2 for a, b in zip(cols, cols[1:])]
 
     def column(x: float) -> int:
@@ -365,16 +371,19 @@ def _gaps(cols: list[_Column], body: list[_Line], bounds: list[float]) -> list[f
 
 def _key_column(frags: dict[tuple[int, int], list[Word]], ncols: int, body: list[_Line], h: float) -> int | None:
     """The column whose values start rows: the first holding codes or numbers on
-    most of its lines, else the first filled on most lines whose values never
-    wrap."""
+    most of its lines, else the first whose values are a word or two (a serial
+    number, a reference; a description wraps over many lines of many words)."""
     counts = [0] * ncols
     codes = [0] * ncols
+    short = [0] * ncols  # lines of a word or two: a serial number, a reference
     lines_of: list[list[int]] = [[] for _ in range(ncols)]
     for (li, c), ws in frags.items():
         counts[c] += 1
         lines_of[c].append(li)
         if len(ws) == 1 and _CODEISH.match(ws[0].text) and sum(ch.isdigit() for ch in ws[0].text) >= 1:
             codes[c] += 1
+        if len(ws) <= 2 and sum(len(w.text) for w in ws) <= 16:
+            short[c] += 1
     top = max(counts, default=0)
     if top < MIN_ROWS:
         return None
@@ -382,10 +391,10 @@ def _key_column(frags: dict[tuple[int, int], list[Word]], ncols: int, body: list
         if counts[c] >= 0.5 * top and codes[c] >= 0.7 * counts[c]:
             return c
     for c in range(min(ncols, 3)):
-        if counts[c] < 0.5 * top:
+        # (a serial number is on one line of its row, the others' cells wrap: fewer lines)
+        if counts[c] < max(MIN_ROWS, 0.25 * top):
             continue
-        ls = sorted(lines_of[c])
-        if all(body[b].top - body[a].bottom >= _TIGHT * h for a, b in zip(ls, ls[1:])):
+        if short[c] >= 0.8 * counts[c]:
             return c
     return None
 
