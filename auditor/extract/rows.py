@@ -87,6 +87,33 @@ def _is_header(cells: Sequence[str | None]) -> bool:
     return named >= max(2, len(filled) // 3)
 
 
+def _sub_headers(top: Sequence[str | None], below: Sequence[str | None]) -> tuple[str, ...] | None:
+    """A header over two rows: a cell merged across columns ("Estimated Budget
+    (PhP)", "Schedule for Each Procurement Activity") over the row of its
+    sub-headers ("Total", "MOOE", "CO").  The row below fills only columns whose
+    top cell spans several columns or is empty, and carries no amounts; each
+    column's label is then the group's words and its own.  None: no such row."""
+    if len(below) != len(top):
+        return None
+    spans = [j for j in range(len(top)) if top[j] is None or not (top[j] or "").strip()
+             or (j + 1 < len(top) and top[j + 1] is None)]
+    # (a header cell merged down over both rows is repeated in the lower one)
+    filled = [j for j, c in enumerate(below) if c and c.strip() and c != top[j]]
+    if len(filled) < 2 or any(j not in spans for j in filled) or any(_AMOUNTISH.match(below[j] or "") for j in filled):
+        return None
+    out = []
+    group = ""
+    for j, (t, b) in enumerate(zip(top, below)):
+        if t is not None:
+            group = header_label(t)
+        own = header_label(b or "") if b != t else ""
+        if own:
+            out.append(f"{group} {own}" if group and group != own and (t is None or (j + 1 < len(top) and top[j + 1] is None)) else own)
+        else:
+            out.append(header_label(t or ""))
+    return tuple(out)
+
+
 def build_rows(tables_by_page: Iterable[tuple[int, Sequence[RawTable]]]) -> dict[int, tuple[Row, ...]]:
     """Rows of every page, in page order, each with its headers."""
     out: dict[int, tuple[Row, ...]] = {}
@@ -104,6 +131,10 @@ def build_rows(tables_by_page: Iterable[tuple[int, Sequence[RawTable]]]) -> dict
                 if _is_header(cells):
                     headers = tuple(header_label(c or "") for c in cells)
                     start = i + 1
+                    if start < len(table.rows):
+                        sub = _sub_headers(cells, table.rows[start])
+                        if sub is not None:
+                            headers, start = sub, start + 1
                     break
                 filled = [c for c in cells if c]
                 if len(filled) == 1:  # one merged cell across the table: a title

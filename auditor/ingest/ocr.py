@@ -54,6 +54,8 @@ class OcrText:
     text: str
     confidence: float  # mean word confidence, weighted by word length (0-100)
     words: int
+    # every word: left, top, width, height (pixels), text, and its line (0, 1, ... as in ``text``)
+    boxes: tuple[tuple[int, int, int, int, str, int], ...] = ()
 
 
 _NOT_PROBED = object()
@@ -211,6 +213,8 @@ def parse_tsv(tsv: str) -> OcrText:
     current_par: tuple[str, str, str] | None = None
     current_line: tuple[str, str, str, str] | None = None
     line_words: list[str] = []
+    boxes: list[tuple[int, int, int, int, str, int]] = []
+    lines = -1
     weighted = 0.0
     chars = 0
     words = 0
@@ -231,10 +235,15 @@ def parse_tsv(tsv: str) -> OcrText:
         line = (*par, cols[4])
         if line != current_line:
             flush_line()
+            lines += 1
             if current_par is not None and par != current_par and parts:
                 parts.append("")  # blank line between paragraphs
             current_line, current_par = line, par
         line_words.append(word)
+        try:
+            boxes.append((int(cols[6]), int(cols[7]), int(cols[8]), int(cols[9]), word, lines))
+        except ValueError:
+            pass
         try:
             conf = float(cols[10])
         except ValueError:
@@ -245,4 +254,4 @@ def parse_tsv(tsv: str) -> OcrText:
             words += 1
     flush_line()
     text = "\n".join(parts)
-    return OcrText(text, weighted / chars if chars else 0.0, words)
+    return OcrText(text, weighted / chars if chars else 0.0, words, tuple(boxes))

@@ -24,7 +24,7 @@ from auditor.models import Page, PageSource
 
 # Bump when page reading changes what a document yields (text-quality heuristics,
 # OCR decisions, rendering): it is part of the cache key.
-INGEST_VERSION = "3"
+INGEST_VERSION = "4"
 
 _CHUNK = 1 << 20
 _PDF_MAGIC = b"%PDF-"

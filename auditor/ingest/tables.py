@@ -19,8 +19,10 @@ How (cheap first, since most pages are prose):
    cell's box.  pdfplumber's layout parsing (pdfminer, 1-4 s on such a page) is
    never run; the whole is a few milliseconds to a few tens per page.
 
-Only ruled (lattice) tables are found; a table drawn without lines is left to
-the text-line reading.  The values handed on are plain tuples of strings.
+Only ruled (lattice) tables are found here; a register page where none is
+found is read from its positioned words (``auditor.ingest.stream``: tables
+drawn without lines, and tables on scanned pages).  The values handed on are
+plain tuples of strings.
 """
 
 from __future__ import annotations
@@ -186,8 +188,27 @@ def find_tables(page, textpage) -> list[RawTable]:
     for table, grid, grid_text in zip(sorted(finder.tables, key=lambda t: (t.bbox[1], t.bbox[0])), grids, texts):
         rows: list[tuple[str | None, ...]] = []
         boxes: list[tuple[float, float, float, float]] = []
+        down: dict[int, tuple[float, str]] = {}  # column -> (bottom, text) of a cell merged down over rows
         for row, cells, row_text in zip(table.rows, grid, grid_text):
-            values = tuple(None if cell is None else row_text[j] for j, cell in enumerate(cells))
+            values = []
+            present = [c for c in cells if c is not None]
+            # (the row's own box reaches down as far as its tallest cell)
+            row_top = min((c[1] for c in present), default=0.0)
+            row_bottom = min((c[3] for c in present), default=0.0)
+            for j, cell in enumerate(cells):
+                if cell is not None:
+                    values.append(row_text[j])
+                    if cell[3] > row_bottom + 0.5:
+                        down[j] = (cell[3], row_text[j])
+                    else:
+                        down.pop(j, None)
+                elif j in down and row_top < down[j][0] - 0.5:
+                    # under a cell merged down (a project over its end-users' rows): each
+                    # row it covers is of that project, and says so
+                    values.append(down[j][1])
+                else:
+                    values.append(None)
+            values = tuple(values)
             if all(not v for v in values):
                 continue
             rows.append(values)
@@ -225,6 +246,12 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
             tops.append(min(c[1] for c in cells))
             rows.append(r)
         bands.append((tops, rows))
+    # cells reaching below the top of the next row band: merged down over several rows
+    talls = []
+    for (tops, rows), grid in zip(bands, grids):
+        nxt = {r: tops[n + 1] for n, r in enumerate(rows[:-1])}
+        talls.append([(r, j, c) for r, row in enumerate(grid) for j, c in enumerate(row)
+                      if c is not None and r in nxt and c[3] > nxt[r] + 0.5])
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     last_x: dict[tuple[int, int, int], float] = {}
     prev: tuple[int, int, int] | None = None
@@ -254,6 +281,13 @@ def _cell_texts(textpage, grids: list[list[list]], height: float) -> list[list[l
                 if cell is not None and cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
                     where = (t, r, j)
                     break
+            else:
+                # a cell merged down over several rows (a description over its
+                # sub-rows, a header over two lines) lives in the row of its top
+                for r, j, cell in talls[t]:
+                    if cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
+                        where = (t, r, j)
+                        break
             if where:
                 break
         if where is None:
@@ -285,16 +319,24 @@ def table_spans(text: str, textpage, tables: list[RawTable], height: float) -> t
     """Offsets of the page text's lines that lie inside the tables' boxes: the
     lines pdfium gives for a table's box, matched (whitespace aside) against
     the page text's lines."""
-    inside: set[str] = set()
-    whole: list[str] = []
+    lines: list[str] = []
     for t in tables:
         x0, top, x1, bottom = t.bbox
         raw = textpage.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top)
-        for line in raw.replace("\r", "\n").split("\n"):
-            key = "".join(line.split())
-            if key:
-                inside.add(key)
-                whole.append(key)
+        lines += raw.replace("\r", "\n").split("\n")
+    return spans_of_lines(text, lines)
+
+
+def spans_of_lines(text: str, lines: list[str]) -> tuple[tuple[int, int], ...]:
+    """Offsets of the page text's lines found (whitespace aside) among ``lines``,
+    the text read inside a table's box."""
+    inside: set[str] = set()
+    whole: list[str] = []
+    for line in lines:
+        key = "".join(line.split())
+        if key:
+            inside.add(key)
+            whole.append(key)
     joined = "\n".join(whole)
     spans: list[tuple[int, int]] = []
     pos = 0

@@ -216,6 +216,21 @@ def _with_rows(pages: list[Page], tables: list) -> list[Page]:
             for p in pages]
 
 
+def _ocr_lines_in(boxes: tuple, k: float, tables: list) -> list[str]:
+    """The lines of tesseract's text (its own lines, as the page text has them)
+    whose words lie mostly inside a table's box (``k``: pixels -> points)."""
+    by_line: dict[int, list] = {}
+    for box in boxes:
+        by_line.setdefault(box[5], []).append(box)
+    out = []
+    for bs in by_line.values():
+        inside = sum(1 for x, y, w, h, _, _ in bs for t in tables
+                     if t.bbox[0] <= (x + w / 2) * k <= t.bbox[2] and t.bbox[1] <= (y + h / 2) * k <= t.bbox[3])
+        if 2 * inside >= len(bs):
+            out.append(unicodedata.normalize("NFC", " ".join(b[4] for b in bs)))
+    return out
+
+
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
@@ -228,6 +243,7 @@ class _Reader:
     complete: bool = True  # no page was left unread for a passing reason
     on_page: Callable[[int, int], None] | None = None  # (pages read, pages in the document), for progress
     _ocr_block: str | None = field(default=None, init=False)
+    _ocr_words: tuple | None = field(default=None, init=False)  # the last OCR'd page's word boxes and dpi
 
     def read(self, path: Path, fileno: int | None = None) -> list[Page]:
         """The pages of the PDF at ``path`` (or of the open file ``fileno``,
@@ -259,6 +275,8 @@ class _Reader:
                     continued = bool(tables) and tables[-1][0] == i and bool(tables[-1][1])
                     if read.source is PageSource.TEXT:
                         read = self._tables(page, read, continued, tables)
+                    elif read.source is PageSource.OCR and self._ocr_words is not None:
+                        read = self._ocr_tables(read, continued, tables)
                     pages.append(read)
                 finally:
                     t0 = time.perf_counter()
@@ -284,8 +302,13 @@ class _Reader:
         t0 = time.perf_counter()
         textpage = page.get_textpage()
         try:
+            height = page.get_size()[1]
             tables = find_tables(page, textpage)
-            spans = table_spans(read.text, textpage, tables, page.get_size()[1]) if tables else ()
+            if not tables:  # no ruling lines: a table set in columns, from the words' positions
+                from auditor.ingest.stream import find_stream_tables, pdfium_words
+
+                tables = find_stream_tables(pdfium_words(textpage, height))
+            spans = table_spans(read.text, textpage, tables, height) if tables else ()
         except MemoryError:
             raise
         except Exception:  # a drawing pdfium cannot enumerate: the page stays text only
@@ -296,11 +319,36 @@ class _Reader:
         found.append((read.number, tables))
         return replace(read, table_spans=spans) if spans else read
 
+    def _ocr_tables(self, read: Page, continued: bool, found: list) -> Page:
+        """The table of an OCR'd register page, from tesseract's word boxes
+        (``auditor.ingest.stream``): a scan shows its ruling lines only as pixels."""
+        from dataclasses import replace
+
+        from auditor.ingest.stream import Word, find_stream_tables
+        from auditor.ingest.tables import looks_like_register, spans_of_lines
+
+        boxes, dpi = self._ocr_words  # type: ignore[misc]
+        self._ocr_words = None
+        if not looks_like_register(read.text, continued):
+            return read
+        t0 = time.perf_counter()
+        k = 72.0 / dpi  # pixels -> points
+        # ("|": a ruling line tesseract read as a glyph)
+        kept = [b for b in boxes if b[4].strip("|¦‖[]")]
+        words = [Word(x * k, y * k, (x + w) * k, (y + h) * k, unicodedata.normalize("NFC", text))
+                 for x, y, w, h, text, _ in kept]
+        tables = find_stream_tables(words)
+        spans = spans_of_lines(read.text, _ocr_lines_in(boxes, k, tables)) if tables else ()
+        self._add("tables", t0)
+        found.append((read.number, tables))
+        return replace(read, table_spans=spans) if spans else read
+
     # -- one page --
 
     def _page(self, page, number: int) -> Page:
         from auditor.ingest.pdf import PageLayout, page_layout, page_text, text_chars, text_quality
 
+        self._ocr_words = None
         t0 = time.perf_counter()
         try:
             text = page_text(page)
@@ -369,6 +417,7 @@ class _Reader:
             text = normalise_page_text(unicodedata.normalize("NFC", found.text)).strip()
             if text_chars(text) < MIN_CHARS:
                 return if_empty or Page(number, "", PageSource.NONE, "blank page (OCR found no text)")
+            self._ocr_words = (found.boxes, rendered.dpi)  # for a register's rows (``_ocr_tables``)
             return Page(number, text + "\n", PageSource.OCR)
         finally:
             self._add("ocr", t0)
