@@ -18,6 +18,10 @@ class ExitCode(IntEnum):
     BROKEN_PIPE = 141  # stdout was closed before the report was written (| head): 128 + SIGPIPE
 
 
+# The environment variable that makes a span's or a document's internal error print its
+# traceback (``--debug`` sets it; the workers inherit it).
+DEBUG_ENV = "AUDITOR_DEBUG"
+
 # Stable codes for documents that cannot be read (the report's error.code).
 DOCUMENT_ERROR_CODES = ("corrupt", "empty", "encrypted", "not-pdf", "not-ocds", "too-large", "timeout")
 # The error code of a document that was read but whose facts could not be

@@ -132,7 +132,7 @@ class _Builder:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         where = f" on page {page}" if page is not None else ""
         self.span_errors.append(f"{what}{where}: {type(exc).__name__}" + (f": {detail}" if detail else ""))
-        from auditor.ingest.worker import DEBUG_ENV
+        from auditor.errors import DEBUG_ENV
 
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc(file=sys.stderr)

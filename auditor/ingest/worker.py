@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from auditor.errors import INTERNAL_ERROR_CODE, NOT_A_FILE_CODE, DocumentReadError
+from auditor.errors import DEBUG_ENV, INTERNAL_ERROR_CODE, NOT_A_FILE_CODE, DocumentReadError
 from auditor.models import DocumentError, DocumentInfo, DocumentResult, Page, PageSource
 from auditor.options import OcrMode, ScanOptions
 from auditor.settings import DEFAULT as DEFAULT_SETTINGS
 from auditor.settings import ExtractionSettings
 
-# set (by ``auditor scan --debug``, inherited by the workers): tracebacks of internal errors on stderr
-DEBUG_ENV = "AUDITOR_DEBUG"
+# DEBUG_ENV (from auditor.errors; set by ``auditor scan --debug``, inherited by the workers):
+# tracebacks of internal errors on stderr
 SPARSE_CHARS = 100  # a text layer this thin over a page-sized image is a scanner's stamp
 SCAN_COVER = 0.4  # share of the page an image must cover to count as a scan
 BLANK_INK = 0.00005  # rendered pages with less ink than this are blank (no OCR run)
