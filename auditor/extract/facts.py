@@ -23,7 +23,7 @@ from auditor.extract import doctype
 from auditor.extract import patterns as _patterns
 from auditor.extract.patterns import PatternPack, Trigger
 from auditor.extract.money import CURRENCY_HINT, amount_role, find_amounts, find_restatements
-from auditor.extract.parties import _SUFFIX as LEGAL_SUFFIX, GENERIC_VENDOR, core_tokens, find_organisations
+from auditor.extract.parties import GENERIC_VENDOR, LEGAL_SUFFIX, core_tokens, find_organisations
 from auditor.extract.roles import OTHER as ROLE_OTHER, amount_of
 from auditor.extract.scope import Assessment, SentenceScope
 from auditor.extract.text import Sentence, Stream, display_quote, split_sentences

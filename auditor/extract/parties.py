@@ -21,14 +21,14 @@ def name_forms(name: str) -> tuple[str, ...]:
     return (m.group("name"), m.group("short")) if m else (name,)
 
 
-_SUFFIX = (
+LEGAL_SUFFIX = (  # the legal forms that end a firm's name
     r"(?:Co\.?,?\s*Ltd\.?|Co\.?,?\s*Limited|Company\s+Limited|Company|Limited|Ltd\.?|Corporation|Corp\.?|Inc\.?|"
     r"\(Pvt\.?\)\s*(?:Ltd\.?|Limited)|Pvt\.?\s*(?:Ltd\.?|Limited)|Private\s+Limited|LLC|L\.L\.C\.|GmbH|S\.A\.|PLC|plc|"
     r"JV|Joint\s+Venture|Consortium|Group|Holdings|Enterprises|Associates|Traders|Trading|Construction|Builders)"
 )
 _CAP = r"[A-Z][\w&'’.-]*"
 _ORG_SUFFIXED = re.compile(
-    rf"\b(?:{_CAP}|&|and|of|de|for)(?:[ \t]+(?:{_CAP}|&|and|of|de|for|\(?[A-Z]+\)?)){{0,7}}?[ \t,]+{_SUFFIX}(?![\w])"
+    rf"\b(?:{_CAP}|&|and|of|de|for)(?:[ \t]+(?:{_CAP}|&|and|of|de|for|\(?[A-Z]+\)?)){{0,7}}?[ \t,]+{LEGAL_SUFFIX}(?![\w])"
 )
 _ORG_MS = re.compile(r"\bM/[Ss]\.?\s*((?:[A-Z0-9][\w&'’.-]*|&)(?:[ \t]*\n?[ \t]*(?:[A-Z0-9(][\w&'’.()-]*|&|and|of)){0,8})")
 
