@@ -433,3 +433,29 @@ def test_a_damaged_rule_pack_entry_is_detected_and_rebuilt(tmp_path):
     served, _ = load_rules([builtin_rules_dir()], cache_dir=cache)
     assert served == fresh  # the checksum failed: the pack was validated again, not served as stored
     assert served == load_rules([builtin_rules_dir()], cache_dir=cache)[0]  # and the rebuilt entry is sound
+
+
+# --- a worker's own heap is not the document's fault -------------------------------------------
+
+
+@LINUX_PROC
+def test_a_document_over_the_memory_bound_in_a_used_worker_is_read_again_in_a_fresh_one(tmp_path):
+    """A worker that has read other documents carries their heap; when it goes over the
+    bound on the next document (or is killed, or pdfium aborts an allocation), a fresh
+    worker reads that document once more before it is reported (here it is too large in
+    the fresh worker as well)."""
+    good = pdfgen.text_pdf(tmp_path / "a-good.pdf", [OPEN])
+    bomb = pdfgen.content_bomb_pdf(tmp_path / "b-bomb.pdf", gib=4)
+    after = pdfgen.text_pdf(tmp_path / "c-after.pdf", [DIRECT])
+    opts = options(jobs=1, max_memory_mb=512, max_rss_mb=150, doc_timeout=60)
+    pool = _Pool(opts)
+    results = _run_pool(pool, [DocTask(p, p.name, ".") for p in (good, bomb, after)])
+    assert [r.info.path for r in results] == ["a-good.pdf", "b-bomb.pdf", "c-after.pdf"]
+    assert results[0].info.error is None and results[2].info.error is None
+    # (over the resident bound, or aborted by pdfium at the address-space bound: either way)
+    assert results[1].info.error is not None and results[1].info.error.code in ("too-large", "corrupt")
+    assert pool.retried == 1  # read again once, in a fresh worker, and no more
+    # a fresh worker's failure stands: the bomb read first is not read again
+    first = _Pool(opts)
+    _run_pool(first, [DocTask(p, p.name, ".") for p in (bomb, good)])
+    assert first.retried == 0

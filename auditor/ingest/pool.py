@@ -295,6 +295,7 @@ class _Worker:
         self.to_child = Connection(task_w, readable=False)
         self.conn = Connection(res_r, writable=False)
         self.ready = False
+        self.served = 0  # documents it has read
         self.job: tuple[int, DocTask, str] | None = None
         self.deadline = time.monotonic() + _START_SECONDS
         self.to_child.send((options, engine))
@@ -398,6 +399,12 @@ class _Pool:
         self.on_page: Callable[[DocTask, int, int], None] | None = None
         self._sent: dict[int, float] = {}  # when each document went to a worker
         self._start_failures = 0
+        # a document over the memory bound in a worker that had read others first: the
+        # worker's own heap may be what filled the bound, so a fresh worker reads it again
+        # (once) before the document is called too large
+        self._again: deque[tuple[int, DocTask, str]] = deque()
+        self._tried_again: set[int] = set()
+        self.retried = 0  # documents read a second time in a fresh worker
 
     # -- main loop --
 
@@ -490,6 +497,8 @@ class _Pool:
             idle += 1
 
     def _dispatch(self, queue: deque) -> None:
+        while self._again:
+            queue.appendleft(self._again.pop())
         self._grow(len(queue))
         while queue:
             worker = next((w for w in self.workers if w.ready and w.job is None), None)
@@ -538,11 +547,18 @@ class _Pool:
                     continue
                 got_index, outcome = msg
                 job, w.job = w.job, None
+                if outcome.recycle and job is not None and self._read_again(w, job):
+                    self._retire(w)
+                    continue
+                w.served += 1
                 ready[got_index] = self._finish(outcome, job[1] if job is not None else None)
                 if outcome.recycle:
                     self._retire(w)
             elif self.rss_limit and w.job is not None and w.resident() > self.rss_limit:
                 index, task, sha256 = w.job
+                if self._read_again(w, w.job):
+                    self._retire(w)
+                    continue
                 ready[index] = self._too_big(w, task, sha256)
             elif time.monotonic() >= w.deadline:
                 if w.job is None:  # never became ready
@@ -553,6 +569,16 @@ class _Pool:
                     index, task, sha256 = w.job
                     ready[index] = self._timed_out(w, task, sha256)
 
+    def _read_again(self, w: _Worker, job: tuple[int, DocTask, str]) -> bool:
+        """Queue ``job`` for a fresh worker if ``w`` (now over the memory bound on it) had
+        read other documents first and the document was not read again already."""
+        if w.served == 0 or job[0] in self._tried_again:
+            return False
+        self._tried_again.add(job[0])
+        self._again.append(job)
+        self.retried += 1
+        return True
+
     def _died(self, w: _Worker, ready: dict[int, DocumentResult]) -> None:
         if w.job is None:
             status = w.exit_status()
@@ -561,6 +587,10 @@ class _Pool:
                 self._start_failed(f"a worker exited with status {status} before it was ready")
             return
         index, task, sha256 = w.job
+        code = w.exit_status()
+        if code in (-signal.SIGKILL, -signal.SIGABRT) and self._read_again(w, w.job):
+            self._retire(w)  # killed, or aborted on an allocation: maybe by its own heap
+            return
         ready[index] = self._crashed(w, task, sha256)
 
     def _start_failed(self, why: str) -> None:
