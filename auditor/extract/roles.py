@@ -219,10 +219,33 @@ def _names(text: str) -> list[tuple[int, int, str]]:
             if not _is_name(name):
                 continue
             # the name's span in the text (its words may be split across lines)
-            span = re.compile(r"\s+".join(map(re.escape, name.split()))).search(text, m.start() + lo)
+            span = _words_span(text, name.split(), m.start() + lo)
             if span is not None:
-                out.append((span.start(), span.end(), name))
+                out.append((span[0], span[1], name))
     return out
+
+
+def _words_span(text: str, words: list[str], start: int) -> tuple[int, int] | None:
+    """Where ``words`` stand in ``text`` from ``start`` on, one or more spaces or line
+    breaks between them (what ``re.search(r"w1\\s+w2...")`` finds, without compiling a
+    pattern for every name: that was a tenth of the fact extraction's time)."""
+    if not words:
+        return None
+    first, n = words[0], len(text)
+    i = text.find(first, start)
+    while i >= 0:
+        pos = i + len(first)
+        for w in words[1:]:
+            j = pos
+            while j < n and text[j].isspace():
+                j += 1
+            if j == pos or not text.startswith(w, j):
+                break
+            pos = j + len(w)
+        else:
+            return i, pos
+        i = text.find(first, i + 1)
+    return None
 
 
 def find_parties(text: str, cues: dict[str, Pattern[str]]) -> list[PartySpan]:
