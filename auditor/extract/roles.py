@@ -371,8 +371,15 @@ class TermSpan:
     value: float
 
 
+# every loan-term phrase of the pack's cue has one of these words: a sentence without any
+# is not searched (the cue tries a number-or-word before "years" at every word)
+_LOAN_TERM_WORDS = re.compile(r"interest|tenor|repay|grace", re.I)
+
+
 def find_loan_terms(text: str, cues: dict[str, Pattern[str]]) -> list[TermSpan]:
     out: list[TermSpan] = []
+    if not _LOAN_TERM_WORDS.search(text):
+        return out
     for m in cues["loan_terms"].finditer(text):
         g = m.groupdict()
         if g.get("rate"):
@@ -433,11 +440,16 @@ class CountSpan:
     count: int
 
 
+_BID_WORDS = re.compile(r"bid|tender|offer|proposal|quotation", re.I)
+
+
 def find_bid_counts(text: str, cues: dict[str, Pattern[str]]) -> list[CountSpan]:
     """How many bids a sentence says were received, submitted or opened (the pack's
     ``bids_received`` cue; numbers in figures or words).  A minimum or a maximum
     ("at least three bids shall be received") is not a count."""
     out: list[CountSpan] = []
+    if not _BID_WORDS.search(text):
+        return out  # every phrase of the cue names bids, tenders, offers, proposals or quotations
     for m in cues["bids_received"].finditer(text):
         group = next((g for g, v in m.groupdict().items() if v and g.startswith("n")), None)
         if group is None:
