@@ -283,3 +283,20 @@ def page_words(path: str, page: int) -> str:
         return " ".join(text.split())
     finally:
         pdf.close()
+
+
+def read_pages(path: Path, ocr: str = "off") -> list:
+    """The pages of a PDF as a scan's worker reads them (tables and register rows
+    included), without the cache."""
+    from auditor.ingest.worker import _Reader
+    from auditor.options import OcrMode, ScanOptions
+
+    return _Reader(ScanOptions(ocr=OcrMode(ocr), use_cache=False), None, {}).read(path)
+
+
+def read_and_analyse(path: Path) -> tuple:
+    """(path, pages, facts analysis) of a PDF read as a scan's worker reads it."""
+    from auditor.extract.facts import analyse
+
+    pages = read_pages(path)
+    return path, pages, analyse(path.name, "0" * 64, pages)

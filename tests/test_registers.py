@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.extract.facts import analyse
-from auditor.ingest.worker import _Reader
+import pdfgen
+
 from auditor.options import OcrMode, ScanOptions
 
 HEADERS = ["No", "Department", "Project Description", "Supplier", "Value", "Reason for Deviation", "Date"]
@@ -69,15 +69,12 @@ def _prose_pdf(path: Path) -> Path:
     return path
 
 
-def _read(path: Path):
-    return _Reader(ScanOptions(ocr=OcrMode.OFF), None, {}).read(path)
+_read = pdfgen.read_pages
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory):
-    path = _register_pdf(tmp_path_factory.mktemp("register") / "deviations.pdf")
-    pages = _read(path)
-    return path, pages, analyse("deviations.pdf", "0" * 64, pages)
+    return pdfgen.read_and_analyse(_register_pdf(tmp_path_factory.mktemp("register") / "deviations.pdf"))
 
 
 def test_rows_have_their_headers(register) -> None:

@@ -18,9 +18,8 @@ import pytest
 
 import pdfgen
 from auditor.extract.facts import analyse
-from auditor.ingest.worker import _Reader
 from auditor.models import PageSource
-from auditor.options import OcrMode, ScanOptions
+from auditor.options import OcrMode
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
 
@@ -69,7 +68,7 @@ def _letter_pdf(path: Path) -> Path:
 
 
 def _read(path: Path, ocr: OcrMode = OcrMode.OFF):
-    return _Reader(ScanOptions(ocr=ocr, use_cache=False), None, {}).read(path)
+    return pdfgen.read_pages(path, ocr.value)
 
 
 def _norm(text: str) -> str:
@@ -78,9 +77,7 @@ def _norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def unruled(tmp_path_factory):
-    path = _unruled_pdf(tmp_path_factory.mktemp("stream") / "deviations-unruled.pdf")
-    pages = _read(path)
-    return path, pages, analyse("deviations-unruled.pdf", "0" * 64, pages)
+    return pdfgen.read_and_analyse(_unruled_pdf(tmp_path_factory.mktemp("stream") / "deviations-unruled.pdf"))
 
 
 def test_unruled_table_has_no_ruling_lines(unruled) -> None:
